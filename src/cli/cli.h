@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Command-line entry points: one file per command under src/cli/. Each
+ * command parses its own options (getopt_long, so options may follow
+ * positional arguments), does its work, and returns 0 or -errno with err
+ * set. main() reports the error once and picks the exit status. */
+#pragma once
+#include <stdbool.h>
+
+#include "util/error.h"
+#include "util/log.h"
+
+struct roci_globals {
+	const char *root;        /* --root, default ROCI_DEFAULT_ROOT */
+	struct roci_log log;     /* --log, --log-format, --debug */
+	bool systemd_cgroup;     /* --systemd-cgroup */
+	const char *rootless;    /* --rootless VAL (true|false|auto) */
+	int exit_status;         /* set by commands that exit with a specific status (run) */
+};
+
+typedef int (*roci_cmd_fn)(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+
+/* argv[0] is the command name; options and positionals follow. */
+int roci_cmd_create(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_start(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_run(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_state(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_kill(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_delete(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_list(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_spec(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_features(struct roci_globals *g, int argc, char **argv, struct roci_err *err);

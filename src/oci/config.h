@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* OCI runtime config (config.json) as C structs. Parsing validates types,
+ * sizes and values; nothing downstream needs to re-check shapes. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+struct json_t;
+
+enum roci_ns_type {
+	ROCI_NS_PID,
+	ROCI_NS_NETWORK,
+	ROCI_NS_MOUNT,
+	ROCI_NS_IPC,
+	ROCI_NS_UTS,
+	ROCI_NS_USER,
+	ROCI_NS_CGROUP,
+	ROCI_NS_TIME,
+	ROCI_NS_COUNT
+};
+
+struct roci_namespace {
+	bool present;     /* listed in linux.namespaces */
+	char *path;       /* NULL: create a new one; else join this one */
+};
+
+struct roci_id_mapping {
+	uint32_t container_id;
+	uint32_t host_id;
+	uint32_t size;
+};
+
+struct roci_mount {
+	char *destination;
+	char *type;       /* may be NULL */
+	char *source;     /* may be NULL */
+	char **options;   /* NULL-terminated, may be empty */
+	size_t n_options;
+	/* uidMappings/gidMappings (idmapped mounts) */
+	struct roci_id_mapping *uid_mappings;
+	size_t n_uid_mappings;
+	struct roci_id_mapping *gid_mappings;
+	size_t n_gid_mappings;
+};
+
+struct roci_device {
+	char *path;
+	char type;        /* 'c', 'b', 'u' or 'p' */
+	int64_t major, minor;
+	bool has_mode;
+	mode_t file_mode;
+	bool has_uid, has_gid;
+	uid_t uid;
+	gid_t gid;
+};
+
+struct roci_rlimit {
+	int resource;     /* RLIMIT_* */
+	uint64_t hard, soft;
+};
+
+struct roci_hook {
+	char *path;
+	char **args;      /* NULL-terminated (may be NULL) */
+	char **env;       /* NULL-terminated (may be NULL) */
+	bool has_timeout;
+	int timeout;      /* seconds, > 0 */
+};
+
+struct roci_hook_list {
+	struct roci_hook *hooks;
+	size_t n;
+};
+
+enum roci_hook_kind {
+	ROCI_HOOK_PRESTART,
+	ROCI_HOOK_CREATE_RUNTIME,
+	ROCI_HOOK_CREATE_CONTAINER,
+	ROCI_HOOK_START_CONTAINER,
+	ROCI_HOOK_POSTSTART,
+	ROCI_HOOK_POSTSTOP,
+	ROCI_HOOK_KIND_COUNT
+};
+
+struct roci_timens_offset {
+	bool present;
+	int64_t secs;
+	uint32_t nanosecs;
+};
+
+struct roci_process {
+	bool terminal;
+	unsigned console_height, console_width;
+	char *cwd;
+	char **args;      /* NULL-terminated, n_args >= 1 */
+	size_t n_args;
+	char *command_line; /* Windows only, rejected */
+	char **env;       /* NULL-terminated (may be empty) */
+	size_t n_env;
+	uid_t uid;
+	gid_t gid;
+	bool has_umask;
+	mode_t umask;
+	gid_t *additional_gids;
+	size_t n_additional_gids;
+	struct roci_rlimit *rlimits;
+	size_t n_rlimits;
+	bool no_new_privileges;
+	bool has_oom_score_adj;
+	int oom_score_adj;
+	char *apparmor_profile;
+	char *selinux_label;
+	bool has_capabilities; /* applied by the capabilities issue */
+};
+
+struct roci_config {
+	char *oci_version;
+	char *root_path;      /* as written in config.json */
+	bool root_readonly;
+	char *hostname;
+	char *domainname;
+	struct roci_process *process; /* NULL when config has no process */
+	struct roci_mount *mounts;
+	size_t n_mounts;
+	struct roci_hook_list hooks[ROCI_HOOK_KIND_COUNT];
+	/* annotations: parallel key/value arrays */
+	char **annotation_keys;
+	char **annotation_values;
+	size_t n_annotations;
+
+	/* linux */
+	struct roci_namespace ns[ROCI_NS_COUNT];
+	struct roci_id_mapping *uid_mappings;
+	size_t n_uid_mappings;
+	struct roci_id_mapping *gid_mappings;
+	size_t n_gid_mappings;
+	struct roci_timens_offset time_offsets[2]; /* [0]=monotonic [1]=boottime */
+	struct roci_device *devices;
+	size_t n_devices;
+	char *cgroups_path;
+	char *rootfs_propagation; /* NULL = runc default */
+	char **masked_paths;
+	size_t n_masked_paths;
+	char **readonly_paths;
+	size_t n_readonly_paths;
+	char *mount_label;
+	bool has_resources, has_seccomp, has_sysctl, has_personality,
+	     has_intel_rdt;
+
+	struct json_t *json;  /* the parsed document (owned) */
+};
+
+/* Parse a config document. On error sets err (message names the field, e.g.
+ * "process.args: expected an array of strings") and returns -errno. */
+int roci_config_parse_string(const char *text, struct roci_config **out, struct roci_err *err);
+/* Read and parse a config.json file. */
+int roci_config_load(const char *path, struct roci_config **out, struct roci_err *err);
+void roci_config_free(struct roci_config *c);
+
+static inline void roci_config_freep(struct roci_config **c)
+{
+	if (*c)
+		roci_config_free(*c);
+}
+#define _cleanup_config_ __attribute__((cleanup(roci_config_freep)))
+
+const char *roci_ns_name(enum roci_ns_type t);       /* "pid", "network", ... */
+int roci_ns_clone_flag(enum roci_ns_type t);          /* CLONE_NEWPID, ... */
+const char *roci_ns_proc_name(enum roci_ns_type t);  /* "pid", "net", ... (for /proc/PID/ns) */
+const char *roci_hook_kind_name(enum roci_hook_kind k); /* "prestart", "createRuntime", ... */
