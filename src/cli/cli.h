@@ -29,3 +29,15 @@ int roci_cmd_delete(struct roci_globals *g, int argc, char **argv, struct roci_e
 int roci_cmd_list(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
 int roci_cmd_spec(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
 int roci_cmd_features(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+
+struct roci_create_opts;
+
+/* Shared by create and run: parse create's options (and run's -d/--keep
+ * when run is true) and the single ID argument. */
+int roci_cli_parse_create(struct roci_globals *g, int argc, char **argv, bool run,
+			  struct roci_create_opts *o, bool *detach, bool *keep,
+			  struct roci_err *err);
+
+/* Exactly one positional argument after options: the container id. */
+int roci_cli_one_id(int argc, char **argv, int first, const char *usage, const char **id,
+		    struct roci_err *err);

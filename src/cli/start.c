@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* roci start ID */
+#include <getopt.h>
+
+#include "cli/cli.h"
+#include "runtime/container.h"
+
+int roci_cmd_start(struct roci_globals *g, int argc, char **argv, struct roci_err *err)
+{
+	const char *id;
+	int r = roci_cli_one_id(argc, argv, 1, "start ID", &id, err);
+	if (r < 0)
+		return r;
+	return roci_container_start(g->root, id, &g->log, err);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Namespaces: opening and checking joined namespaces, clone3, setns and
+ * unshare, uid/gid maps and time namespace offsets. */
+#pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "oci/config.h"
+#include "util/error.h"
+
+/* How the container init comes to life. */
+struct roci_ns_plan {
+	int path_fds[ROCI_NS_COUNT];  /* opened ns files for joined namespaces, -1 if none */
+	int clone_flags;              /* CLONE_NEW* created by clone3 itself */
+	int unshare_flags;            /* CLONE_NEW* the child unshares (not pid/time) */
+	bool child_unshares_user;     /* the child unshares CLONE_NEWUSER and asks for maps */
+	bool fork_for_pid;            /* the child unshares pid (and time) and forks the init */
+	bool parent_writes_maps;      /* maps are written right after clone3 */
+	bool parent_timens;           /* the parent prepares the time ns with offsets */
+};
+
+/* Open every `path` namespace (in the caller's mount namespace) and verify its
+ * type matches, then decide the plan. */
+int roci_ns_plan(const struct roci_config *cfg, struct roci_ns_plan *plan, struct roci_err *err);
+void roci_ns_plan_close(struct roci_ns_plan *plan);
+
+/* clone3(flags | CLONE_PIDFD) with SIGCHLD; returns like fork(). *pidfd gets
+ * the child's pidfd in the parent. */
+pid_t roci_clone3(int flags, int *pidfd);
+
+/* Write uid_map and gid_map of pid through the runtime's procfs handle. */
+int roci_ns_write_maps(int procfs_fd, pid_t pid, const struct roci_config *cfg,
+		       struct roci_err *err);
+
+/* In the child: join namespaces of `types` from plan (user first). */
+int roci_ns_join(const struct roci_ns_plan *plan, bool user_only, bool skip_user,
+		 struct roci_err *err);
+
+/* Parent-side preparation of joined pid/time namespaces and of a new time
+ * namespace with offsets, for the next clone. saved[] holds the parent's own
+ * pid_for_children/time_for_children to restore afterwards. */
+struct roci_ns_saved {
+	int pid_fd;
+	int time_fd;
+};
+int roci_ns_parent_enter(const struct roci_config *cfg, const struct roci_ns_plan *plan,
+			 int procfs_fd, struct roci_ns_saved *saved, struct roci_err *err);
+void roci_ns_parent_restore(struct roci_ns_saved *saved);
+
+/* Write /proc/self/timens_offsets for a time namespace created by unshare. */
+int roci_ns_write_timens_offsets(int procfs_fd, const struct roci_config *cfg,
+				 struct roci_err *err);

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "linux/procfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+
+static bool fd_on_procfs(int fd)
+{
+	struct statfs sfs;
+	return fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+}
+
+int roci_procfs_open(struct roci_err *err)
+{
+	int fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return roci_fail(err, errno, "open /proc");
+	if (!fd_on_procfs(fd)) {
+		close(fd);
+		return roci_failx(err, EXDEV, "/proc is not a procfs mount");
+	}
+	return fd;
+}
+
+int roci_procfs_openat(int procfs_fd, const char *relpath, int flags, struct roci_err *err)
+{
+	int fd = openat(procfs_fd, relpath, flags | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return roci_fail(err, errno, "open /proc/%s", relpath);
+	if (!fd_on_procfs(fd)) {
+		close(fd);
+		return roci_failx(err, EXDEV, "/proc/%s is not on procfs", relpath);
+	}
+	return fd;
+}
+
+int roci_procfs_write(int procfs_fd, const char *relpath, const char *buf, size_t len,
+		      struct roci_err *err)
+{
+	_cleanup_close_ int fd = roci_procfs_openat(procfs_fd, relpath, O_WRONLY, err);
+	if (fd < 0)
+		return fd;
+	ssize_t n = write(fd, buf, len);
+	if (n < 0)
+		return roci_fail(err, errno, "write /proc/%s", relpath);
+	if ((size_t)n != len)
+		return roci_failx(err, EIO, "write /proc/%s: short write", relpath);
+	return 0;
+}
+
+int roci_pid_stat(pid_t pid, uint64_t *starttime, char *state)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = '\0';
+	/* comm may hold spaces and parentheses: parse from the last ')'. */
+	char *p = strrchr(buf, ')');
+	if (!p || p[1] != ' ')
+		return -EIO;
+	p += 2;
+	if (state)
+		*state = *p;
+	/* fields after comm: 3=state ... 22=starttime; skip 19 fields. */
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -EIO;
+		p++;
+	}
+	if (starttime)
+		*starttime = strtoull(p, NULL, 10);
+	return 0;
+}
+
+bool roci_pid_alive(pid_t pid, uint64_t starttime)
+{
+	uint64_t st;
+	char state;
+	if (pid <= 0 || roci_pid_stat(pid, &st, &state) < 0)
+		return false;
+	return st == starttime && state != 'Z' && state != 'X';
+}
+
+int roci_pidfd_open_checked(pid_t pid, uint64_t starttime)
+{
+	if (pid <= 0)
+		return -ESRCH;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0)
+		return errno == ESRCH ? -ESRCH : -ENOSYS;
+	/* The pidfd pins the process; if the start time still matches now,
+	 * the fd refers to the recorded process and not to a reused pid. */
+	if (!roci_pid_alive(pid, starttime)) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+int roci_pidfd_kill(int pidfd, pid_t pid, int sig)
+{
+	int r = pidfd >= 0 ? (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) : kill(pid, sig);
+	return r < 0 ? -errno : 0;
+}
+
+int roci_pidfd_wait_exit(int pidfd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	for (;;) {
+		int r = poll(&pfd, 1, timeout_ms);
+		if (r > 0)
+			return 0;
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}

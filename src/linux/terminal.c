@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "linux/terminal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+int roci_console_socket_connect(const char *path, struct roci_err *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return roci_failx(err, ENAMETOOLONG, "console socket path %s is too long", path);
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return roci_fail(err, errno, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int r = roci_fail(err, errno, "connect to console socket %s", path);
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* Bind the file behind fd onto target: open_tree(2) + move_mount(2) where
+ * the kernel has them, else through the runtime's procfs handle. */
+static int bind_fd_onto(int fd, const char *target, int procfs_fd)
+{
+	int tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree >= 0) {
+		int r = move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+		int e = errno;
+		close(tree);
+		if (r == 0)
+			return 0;
+		if (e != ENOSYS)
+			return -e;
+	}
+	char src[64];
+	snprintf(src, sizeof(src), "thread-self/fd/%d", fd);
+	_cleanup_close_ int via = openat(procfs_fd, src, O_PATH | O_CLOEXEC);
+	if (via < 0)
+		return -errno;
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", via);
+	return mount(src, target, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+}
+
+int roci_terminal_setup(const struct roci_process *p, int procfs_fd, struct roci_err *err)
+{
+	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return roci_fail(err, errno, "open /dev/ptmx");
+	int unlock = 0;
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return roci_fail(err, errno, "unlock pty");
+	_cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return roci_fail(err, errno, "open pty peer");
+	if (p->console_width || p->console_height) {
+		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
+				      .ws_col = (unsigned short)p->console_width };
+		ioctl(slave, TIOCSWINSZ, &ws);
+	}
+	/* /dev/console gets the pty we hold, bound by fd, never by path. */
+	int cfd = open("/dev/console", O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (cfd >= 0) {
+		close(cfd);
+		int r = bind_fd_onto(slave, "/dev/console", procfs_fd);
+		if (r < 0)
+			return roci_fail(err, -r, "bind pty onto /dev/console");
+	}
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		return roci_fail(err, errno, "set controlling terminal");
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			return roci_fail(err, errno, "dup pty onto fd %d", fd);
+	return TAKE_FD(master);
+}
+
+int roci_terminal_send_master(int sock, int master, struct roci_err *err)
+{
+	char name[] = "/dev/ptmx";
+	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &master, sizeof(int));
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		return roci_fail(err, errno, "send pty master to console socket");
+	return 0;
+}
+
+static int copy_once(int from, int to)
+{
+	char buf[8192];
+	ssize_t n = read(from, buf, sizeof(buf));
+	if (n <= 0)
+		return -1;
+	for (ssize_t off = 0; off < n;) {
+		ssize_t w = write(to, buf + off, (size_t)(n - off));
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		off += w;
+	}
+	return 0;
+}
+
+void roci_terminal_proxy(int master, int stop_fd)
+{
+	struct termios saved;
+	int have_tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	if (have_tty) {
+		struct termios raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+		struct winsize ws;
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+			ioctl(master, TIOCSWINSZ, &ws);
+	}
+	struct pollfd pfd[3] = {
+		{ .fd = master, .events = POLLIN },
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = stop_fd, .events = POLLIN },
+	};
+	bool stop = false;
+	while (!stop) {
+		int r = poll(pfd, 3, -1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[0].revents & POLLIN) {
+			if (copy_once(master, STDOUT_FILENO) < 0)
+				break;
+		} else if (pfd[0].revents & (POLLHUP | POLLERR)) {
+			break;
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP)) {
+			if (copy_once(STDIN_FILENO, master) < 0)
+				pfd[1].fd = -1;
+		}
+		if (pfd[2].revents & POLLIN) {
+			/* drain what is left, then stop */
+			while (poll(pfd, 1, 0) > 0 && (pfd[0].revents & POLLIN) && copy_once(master, STDOUT_FILENO) == 0)
+				;
+			stop = true;
+		}
+	}
+	if (have_tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+}

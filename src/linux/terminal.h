@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Terminals: the container's pty (opened inside the container after pivot),
+ * /dev/console bound by fd (security.md #6), the console socket, and the
+ * foreground proxy used by `run`. */
+#pragma once
+#include "oci/config.h"
+#include "util/error.h"
+
+/* Connect to the --console-socket path (in the caller's mount namespace). */
+int roci_console_socket_connect(const char *path, struct roci_err *err);
+
+/* In the container, after pivot_root and setsid: open /dev/ptmx, take the
+ * peer, bind it over /dev/console by fd, make it the controlling terminal
+ * and stdio. Returns the master fd. */
+int roci_terminal_setup(const struct roci_process *p, int procfs_fd, struct roci_err *err);
+
+/* Send the pty master over a unix socket (SCM_RIGHTS). */
+int roci_terminal_send_master(int sock, int master, struct roci_err *err);
+
+/* Copy stdin -> master and master -> stdout until the master hangs up or
+ * stop_fd (a pidfd) becomes readable. Puts a tty stdin in raw mode meanwhile. */
+void roci_terminal_proxy(int master, int stop_fd);

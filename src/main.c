@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* roci: global options, command dispatch, and the one place errors are
+ * reported. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "roci-config.h"
+
+struct command {
+	const char *name;
+	roci_cmd_fn fn;
+	const char *usage;
+};
+
+static const struct command commands[] = {
+	{ "create", roci_cmd_create, "create a container" },
+	{ "start", roci_cmd_start, "execute the user process of a created container" },
+	{ "run", roci_cmd_run, "create and start a container" },
+	{ "state", roci_cmd_state, "print the state of a container" },
+	{ "kill", roci_cmd_kill, "send a signal to the container's init process" },
+	{ "delete", roci_cmd_delete, "delete a container and everything create made" },
+	{ "list", roci_cmd_list, "list the containers under --root" },
+	{ "spec", roci_cmd_spec, "write a default config.json" },
+	{ "features", roci_cmd_features, "show what this build of roci supports" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: roci [global options] COMMAND [options] [arguments]\n\n"
+		"roci is an OCI container runtime with a runc-compatible command line.\n\n"
+		"Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].usage);
+	fprintf(f,
+		"\nGlobal options:\n"
+		"  --root DIR            state directory (default %s)\n"
+		"  --log FILE            write log messages to FILE\n"
+		"  --log-format FORMAT   text or json (default text)\n"
+		"  --debug               log debug messages\n"
+		"  --systemd-cgroup      use systemd for cgroups\n"
+		"  --rootless VALUE      true, false or auto\n"
+		"  -v, --version         print the version\n"
+		"  -h, --help            print this help\n",
+		ROCI_DEFAULT_ROOT);
+}
+
+enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
+
+int main(int argc, char **argv)
+{
+	struct roci_globals g = {
+		.root = ROCI_DEFAULT_ROOT,
+		.log = { .fd = STDERR_FILENO, .json = false, .min_level = ROCI_LOG_WARN },
+	};
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+		{ "debug", no_argument, NULL, OPT_DEBUG },
+		{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD },
+		{ "rootless", required_argument, NULL, OPT_ROOTLESS },
+		{ "criu", required_argument, NULL, OPT_CRIU },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *log_path = NULL;
+	bool log_json = false;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long_only(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ROOT: g.root = optarg; break;
+		case OPT_LOG: log_path = optarg; break;
+		case OPT_LOG_FORMAT:
+			if (!strcmp(optarg, "json"))
+				log_json = true;
+			else if (strcmp(optarg, "text")) {
+				fprintf(stderr, "roci: invalid --log-format %s (want text or json)\n", optarg);
+				return 1;
+			}
+			break;
+		case OPT_DEBUG: g.log.min_level = ROCI_LOG_DEBUG; break;
+		case OPT_SYSTEMD: g.systemd_cgroup = true; break;
+		case OPT_ROOTLESS: g.rootless = optarg; break;
+		case OPT_CRIU: break;
+		case 'v':
+			printf("roci version %s\nspec: %s\n", ROCI_VERSION, ROCI_SPEC_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "roci: unknown global option %s\n", argv[optind - 1]);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (g.root[0] == '\0') {
+		fprintf(stderr, "roci: --root must not be empty\n");
+		return 1;
+	}
+	if (log_path) {
+		int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			fprintf(stderr, "roci: open log %s: %s\n", log_path, strerror(errno));
+			return 1;
+		}
+		g.log.fd = fd;
+	}
+	g.log.json = log_json;
+
+	const char *name = argv[optind];
+	const struct command *cmd = NULL;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "roci: unknown command \"%s\"; see roci --help\n", name);
+		return 1;
+	}
+	struct roci_err err = { 0 };
+	int sub_argc = argc - optind;
+	char **sub_argv = argv + optind;
+	optind = 0; /* full getopt reset for the command's own options */
+	int r = cmd->fn(&g, sub_argc, sub_argv, &err);
+	if (r < 0) {
+		const char *msg = err.msg[0] ? err.msg : strerror(-r);
+		if (g.log.fd != STDERR_FILENO)
+			roci_log(&g.log, ROCI_LOG_ERROR, "%s", msg);
+		fprintf(stderr, "roci: %s\n", msg);
+		return g.exit_status ? g.exit_status : 1;
+	}
+	return g.exit_status;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container lifecycle: create, start, kill, delete, and loading a
+ * container's recorded state with its live status. */
+#pragma once
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "oci/config.h"
+#include "oci/state.h"
+#include "runtime/statedir.h"
+#include "util/error.h"
+#include "util/log.h"
+
+struct roci_create_opts {
+	const char *root;
+	const struct roci_log *log;
+	const char *id;
+	const char *bundle;          /* default: cwd */
+	const char *pid_file;
+	const char *console_socket;
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+	bool foreground;             /* run: the init stays our child; a tty is proxied */
+};
+
+struct roci_created {
+	pid_t pid;
+	int pidfd;
+	int pty_master;              /* foreground tty only, else -1 */
+};
+
+struct roci_container {
+	struct roci_statedir sd;
+	struct roci_state *st;       /* NULL when create never finished */
+	char *config_text;           /* frozen config.json, NULL when missing */
+	enum roci_status status;
+};
+
+int roci_container_create(const struct roci_create_opts *o, struct roci_created *out,
+			  struct roci_err *err);
+
+/* Open ROOT/ID. lock: take the container lock (start/kill/delete);
+ * state/list read without it. */
+int roci_container_load(const char *root, const char *id, bool lock, struct roci_container *c,
+			struct roci_err *err);
+void roci_container_close(struct roci_container *c);
+
+/* The OCI state document for c (pretty for `state`, compact for hooks). */
+int roci_container_state_json(const struct roci_container *c, enum roci_status status,
+			      bool pretty, char **out, struct roci_err *err);
+
+int roci_container_start(const char *root, const char *id, const struct roci_log *log,
+			 struct roci_err *err);
+int roci_container_kill(const char *root, const char *id, int sig, bool all,
+			struct roci_err *err);
+int roci_container_delete(const char *root, const char *id, bool force,
+			  const struct roci_log *log, struct roci_err *err);

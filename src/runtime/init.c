@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "linux/process.h"
+#include "linux/procfs.h"
+#include "linux/rootfs.h"
+#include "linux/terminal.h"
+#include "runtime/hooks.h"
+#include "runtime/sync.h"
+#include "util/cleanup.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+static bool has_new(const struct roci_config *cfg, enum roci_ns_type t)
+{
+	return cfg->ns[t].present && !cfg->ns[t].path;
+}
+
+static int wait_go(int sync_fd, struct roci_err *err)
+{
+	struct roci_sync_msg m;
+	return roci_sync_expect(sync_fd, ROCI_SYNC_GO, &m, err);
+}
+
+/* Namespaces not created by clone3: join, unshare, and fork into a new pid
+ * namespace when needed. Returns in the process that becomes the init. */
+static int setup_namespaces(const struct roci_init_args *a, struct roci_err *err)
+{
+	const struct roci_ns_plan *plan = a->plan;
+	int r;
+	if (plan->child_unshares_user) {
+		/* Joined namespaces owned by the host user namespace come
+		 * before the new user namespace, which we then ask maps for. */
+		r = roci_ns_join(plan, false, true, err);
+		if (r < 0)
+			return r;
+		if (unshare(CLONE_NEWUSER) < 0)
+			return roci_fail(err, errno, "unshare user namespace");
+		r = roci_sync_send(a->sync_fd, ROCI_SYNC_MAPS_REQUEST, (int32_t)getpid(), NULL, -1);
+		if (r < 0)
+			return roci_fail(err, -r, "request id maps");
+		r = wait_go(a->sync_fd, err);
+		if (r < 0)
+			return r;
+	} else {
+		r = roci_ns_join(plan, true, false, err);
+		if (r < 0)
+			return r;
+		r = roci_ns_join(plan, false, true, err);
+		if (r < 0)
+			return r;
+	}
+	if (a->cfg->ns[ROCI_NS_USER].present) {
+		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+			return roci_fail(err, errno, "become root in the user namespace");
+	}
+	if (plan->unshare_flags && unshare(plan->unshare_flags) < 0)
+		return roci_fail(err, errno, "unshare namespaces 0x%x", plan->unshare_flags);
+	if (!plan->fork_for_pid)
+		return 0;
+
+	int fl = 0;
+	if (has_new(a->cfg, ROCI_NS_PID))
+		fl |= CLONE_NEWPID;
+	if (has_new(a->cfg, ROCI_NS_TIME) && !plan->parent_timens)
+		fl |= CLONE_NEWTIME;
+	if (unshare(fl) < 0)
+		return roci_fail(err, errno, "unshare pid/time namespace");
+	/* CLONE_PARENT: the init becomes a child of `roci create|run`. */
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT, 0, NULL, NULL, 0);
+	if (pid < 0)
+		return roci_fail(err, errno, "fork container init");
+	if (pid > 0) {
+		r = roci_sync_send(a->sync_fd, ROCI_SYNC_CHILD_PID, (int32_t)pid, NULL, -1);
+		_exit(r < 0 ? 1 : 0);
+	}
+	return 0;
+}
+
+static int set_hostname(const struct roci_config *cfg, struct roci_err *err)
+{
+	if (!cfg->hostname && !cfg->domainname)
+		return 0;
+	if (!cfg->ns[ROCI_NS_UTS].present)
+		return roci_failx(err, EINVAL, "unable to set hostname without a private UTS namespace");
+	if (cfg->hostname && sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+		return roci_fail(err, errno, "sethostname %s", cfg->hostname);
+	if (cfg->domainname && setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
+		return roci_fail(err, errno, "setdomainname %s", cfg->domainname);
+	return 0;
+}
+
+static int run_setup(const struct roci_init_args *a, char *hook_state, size_t hook_state_cap,
+		     char **exec_path, struct roci_err *err)
+{
+	const struct roci_config *cfg = a->cfg;
+	int r = wait_go(a->sync_fd, err);
+	if (r < 0)
+		return r;
+	r = setup_namespaces(a, err);
+	if (r < 0)
+		return r;
+	if (setsid() < 0)
+		return roci_fail(err, errno, "setsid");
+	if (!a->no_new_keyring) {
+		char name[64];
+		snprintf(name, sizeof(name), "_ses.%s", "roci");
+		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS &&
+		    errno != EPERM && errno != EACCES)
+			return roci_fail(err, errno, "join session keyring");
+	}
+	r = set_hostname(cfg, err);
+	if (r < 0)
+		return r;
+
+	struct roci_rootfs_ctx rctx = {
+		.cfg = cfg,
+		.log = a->log,
+		.rootfs = a->rootfs,
+		.bundle = a->bundle,
+		.no_pivot = a->no_pivot,
+		.userns = cfg->ns[ROCI_NS_USER].present,
+		.new_mount_ns = cfg->ns[ROCI_NS_MOUNT].present,
+	};
+	r = roci_rootfs_prepare(&rctx, err);
+	if (r < 0)
+		return r;
+
+	/* prestart and createRuntime hooks run in the runtime namespace. */
+	r = roci_sync_send(a->sync_fd, ROCI_SYNC_HOOKS_REQUEST, (int32_t)getpid(), NULL, -1);
+	if (r < 0)
+		return roci_fail(err, -r, "sync with parent");
+	struct roci_sync_msg m;
+	r = roci_sync_expect(a->sync_fd, ROCI_SYNC_GO, &m, err);
+	if (r < 0)
+		return r;
+	/* The GO carries the state document for the container's own hooks. */
+	snprintf(hook_state, hook_state_cap, "%s", m.text);
+
+	r = roci_hooks_run(cfg, ROCI_HOOK_CREATE_CONTAINER, hook_state, a->log, err);
+	if (r < 0)
+		return r;
+
+	r = roci_rootfs_pivot(&rctx, err);
+	if (r < 0)
+		return r;
+
+	if (cfg->process && cfg->process->terminal) {
+		int master = roci_terminal_setup(cfg->process, a->procfs_fd, err);
+		if (master < 0)
+			return master;
+		if (a->tty_to_parent)
+			r = roci_sync_send(a->sync_fd, ROCI_SYNC_PTY_MASTER, 0, NULL, master) < 0
+				? roci_failx(err, EPIPE, "send pty to parent") : 0;
+		else
+			r = roci_terminal_send_master(a->console_fd, master, err);
+		close(master);
+		if (r < 0)
+			return r;
+	}
+	if (a->console_fd >= 0)
+		close(a->console_fd);
+
+	r = roci_rootfs_finalize(&rctx, err);
+	if (r < 0)
+		return r;
+
+	if (!cfg->process)
+		return 0;
+	const struct roci_process *p = cfg->process;
+	r = roci_process_make_cwd(p, err);
+	if (r < 0)
+		return r;
+	r = roci_process_lookup(p, exec_path, err);
+	if (r < 0)
+		return r;
+	r = roci_process_rlimits(p, err);
+	if (r < 0)
+		return r;
+	r = roci_process_set_user(p, cfg->ns[ROCI_NS_USER].present, err);
+	if (r < 0)
+		return r;
+	r = roci_process_chdir(p, err);
+	if (r < 0)
+		return r;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return roci_fail(err, errno, "set no_new_privs");
+	return 0;
+}
+
+/* Block until `start` opens exec.fifo, then tell it we go. */
+static int wait_for_start(const struct roci_init_args *a, struct roci_err *err)
+{
+	char rel[64];
+	snprintf(rel, sizeof(rel), "thread-self/fd/%d", a->fifo_fd);
+	int fd = openat(a->procfs_fd, rel, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return roci_fail(err, errno, "open exec fifo");
+	ssize_t n = write(fd, "0", 1);
+	close(fd);
+	if (n != 1)
+		return roci_fail(err, errno ? errno : EIO, "write exec fifo");
+	return 0;
+}
+
+void roci_init_main(const struct roci_init_args *a)
+{
+	struct roci_err err = { 0 };
+	_cleanup_free_ char *hook_state = calloc(1, ROCI_SYNC_TEXT_MAX);
+	_cleanup_free_ char *exec_path = NULL;
+
+	/* The parent's lock must not outlive the parent's hold on it. */
+	if (a->lock_fd >= 0)
+		close(a->lock_fd);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (!hook_state)
+		_exit(1);
+
+	int r = run_setup(a, hook_state, ROCI_SYNC_TEXT_MAX, &exec_path, &err);
+	if (r < 0) {
+		roci_sync_send_error(a->sync_fd, &err);
+		_exit(1);
+	}
+	if (roci_sync_send(a->sync_fd, ROCI_SYNC_READY, 0, NULL, -1) < 0)
+		_exit(1);
+	/* From here on the parent has gone: the container lives on its own. */
+	close(a->sync_fd);
+
+	r = wait_for_start(a, &err);
+	if (r < 0) {
+		roci_error(a->log, "%s", err.msg);
+		_exit(1);
+	}
+	close(a->fifo_fd);
+	if (!a->cfg->process)
+		_exit(0);
+
+	r = roci_hooks_run(a->cfg, ROCI_HOOK_START_CONTAINER, hook_state, a->log, &err);
+	if (r < 0) {
+		roci_error(a->log, "%s", err.msg);
+		_exit(1);
+	}
+	char **env = roci_process_env(a->cfg->process, a->listen_fds);
+	if (!env)
+		_exit(1);
+	roci_process_keep_fds(a->keep_fds);
+	close(a->procfs_fd);
+	execve(exec_path, a->cfg->process->args, env);
+	fprintf(stderr, "roci: exec %s: %s\n", exec_path, strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container init: the process cloned by `create`. It runs the setup
+ * pipeline inside the new namespaces, reports to the parent over the sync
+ * socket, waits on exec.fifo for `start`, then execs the container process. */
+#pragma once
+#include <stdbool.h>
+
+#include "linux/namespaces.h"
+#include "oci/config.h"
+#include "util/log.h"
+
+struct roci_init_args {
+	const struct roci_config *cfg;
+	const struct roci_log *log;
+	const struct roci_ns_plan *plan;
+	const char *rootfs;
+	const char *bundle;
+	int sync_fd;       /* socket to the parent */
+	int fifo_fd;       /* O_PATH fd of exec.fifo */
+	int procfs_fd;     /* the runtime's /proc handle */
+	int console_fd;    /* --console-socket connection, or -1 */
+	int lock_fd;       /* the parent's state-dir lock: closed at once */
+	bool tty_to_parent;/* send the pty master to the parent (run) */
+	bool no_pivot;
+	bool no_new_keyring;
+	int keep_fds;      /* LISTEN_FDS + --preserve-fds */
+	int listen_fds;
+};
+
+__attribute__((noreturn)) void roci_init_main(const struct roci_init_args *a);

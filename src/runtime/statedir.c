@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/statedir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[4096];
+	if (strlen(path) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	strcpy(buf, path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int init_sd(struct roci_statedir *sd, const char *root, const char *id)
+{
+	sd->dir_fd = -1;
+	sd->root = strdup(root);
+	sd->id = strdup(id);
+	if (asprintf(&sd->path, "%s/%s", root, id) < 0)
+		sd->path = NULL;
+	return sd->root && sd->id && sd->path ? 0 : -ENOMEM;
+}
+
+/* Lock the directory; afterwards make sure it was not removed by whoever
+ * held the lock before us. */
+static int lock_dir(struct roci_statedir *sd, struct roci_err *err)
+{
+	while (flock(sd->dir_fd, LOCK_EX) < 0) {
+		if (errno != EINTR)
+			return roci_fail(err, errno, "lock %s", sd->path);
+	}
+	struct stat st;
+	if (fstat(sd->dir_fd, &st) < 0)
+		return roci_fail(err, errno, "stat %s", sd->path);
+	if (st.st_nlink == 0)
+		return roci_failx(err, ENOENT, "container \"%s\" does not exist", sd->id);
+	return 0;
+}
+
+int roci_statedir_create(const char *root, const char *id, struct roci_statedir *sd,
+			 struct roci_err *err)
+{
+	if (init_sd(sd, root, id) < 0)
+		return roci_fail(err, ENOMEM, "state directory");
+	int r = mkdir_p(root, 0700);
+	if (r < 0)
+		return roci_fail(err, -r, "create state root %s", root);
+	if (mkdir(sd->path, 0711) < 0) {
+		if (errno == EEXIST)
+			return roci_failx(err, EEXIST, "container with id \"%s\" already exists", id);
+		return roci_fail(err, errno, "mkdir %s", sd->path);
+	}
+	sd->dir_fd = open(sd->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sd->dir_fd < 0) {
+		r = roci_fail(err, errno, "open %s", sd->path);
+		rmdir(sd->path);
+		return r;
+	}
+	r = lock_dir(sd, err);
+	if (r < 0)
+		rmdir(sd->path);
+	return r;
+}
+
+int roci_statedir_open(const char *root, const char *id, struct roci_statedir *sd,
+		       struct roci_err *err)
+{
+	if (init_sd(sd, root, id) < 0)
+		return roci_fail(err, ENOMEM, "state directory");
+	sd->dir_fd = open(sd->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sd->dir_fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return roci_failx(err, ENOENT, "container \"%s\" does not exist", id);
+		return roci_fail(err, errno, "open %s", sd->path);
+	}
+	return lock_dir(sd, err);
+}
+
+int roci_statedir_write(struct roci_statedir *sd, const char *name, const char *data,
+			size_t len, struct roci_err *err)
+{
+	char tmp[256];
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	_cleanup_close_ int fd = openat(sd->dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return roci_fail(err, errno, "create %s/%s", sd->path, tmp);
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int r = roci_fail(err, errno, "write %s/%s", sd->path, tmp);
+			unlinkat(sd->dir_fd, tmp, 0);
+			return r;
+		}
+		off += (size_t)n;
+	}
+	if (renameat(sd->dir_fd, tmp, sd->dir_fd, name) < 0) {
+		int r = roci_fail(err, errno, "rename %s/%s", sd->path, name);
+		unlinkat(sd->dir_fd, tmp, 0);
+		return r;
+	}
+	return 0;
+}
+
+int roci_statedir_read(struct roci_statedir *sd, const char *name, char **out, size_t *lenp,
+		       struct roci_err *err)
+{
+	_cleanup_close_ int fd = openat(sd->dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		return roci_fail(err, errno, "open %s/%s", sd->path, name);
+	}
+	size_t cap = 4096, len = 0;
+	_cleanup_free_ char *buf = malloc(cap + 1);
+	if (!buf)
+		return roci_fail(err, ENOMEM, "read %s/%s", sd->path, name);
+	for (;;) {
+		if (len == cap) {
+			if (cap > (64u << 20))
+				return roci_failx(err, EFBIG, "%s/%s: file too large", sd->path, name);
+			cap *= 2;
+			char *nb = realloc(buf, cap + 1);
+			if (!nb)
+				return roci_fail(err, ENOMEM, "read %s/%s", sd->path, name);
+			buf = nb;
+		}
+		ssize_t n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return roci_fail(err, errno, "read %s/%s", sd->path, name);
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*out = TAKE_PTR(buf);
+	if (lenp)
+		*lenp = len;
+	return 0;
+}
+
+bool roci_statedir_exists(struct roci_statedir *sd, const char *name)
+{
+	return faccessat(sd->dir_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int roci_statedir_remove(struct roci_statedir *sd, struct roci_err *err)
+{
+	int r = 0;
+	if (sd->dir_fd >= 0) {
+		int dfd = dup(sd->dir_fd);
+		DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+		if (d) {
+			struct dirent *de;
+			while ((de = readdir(d))) {
+				if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+					continue;
+				if (unlinkat(sd->dir_fd, de->d_name, 0) < 0 && errno != ENOENT)
+					r = roci_fail(err, errno, "remove %s/%s", sd->path, de->d_name);
+			}
+			closedir(d);
+		} else if (dfd >= 0) {
+			close(dfd);
+		}
+	}
+	if (r == 0 && sd->path && rmdir(sd->path) < 0 && errno != ENOENT)
+		r = roci_fail(err, errno, "remove %s", sd->path);
+	roci_statedir_close(sd);
+	return r;
+}
+
+void roci_statedir_close(struct roci_statedir *sd)
+{
+	if (sd->dir_fd >= 0)
+		close(sd->dir_fd);
+	sd->dir_fd = -1;
+	free(sd->path);
+	free(sd->id);
+	free(sd->root);
+	sd->path = sd->id = sd->root = NULL;
+}
+
+int roci_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
+			   struct roci_err *err)
+{
+	_cleanup_free_ char *tmp = NULL;
+	if (asprintf(&tmp, "%s.roci-%d.tmp", path, (int)getpid()) < 0)
+		return roci_fail(err, ENOMEM, "write %s", path);
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return roci_fail(err, errno, "create %s", tmp);
+	size_t off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int r = roci_fail(err, errno, "write %s", tmp);
+			unlink(tmp);
+			return r;
+		}
+		off += (size_t)n;
+	}
+	if (rename(tmp, path) < 0) {
+		int r = roci_fail(err, errno, "rename %s to %s", tmp, path);
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/sync.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+int roci_sync_send(int sock, enum roci_sync_type type, int32_t value, const char *text,
+		   int pass_fd)
+{
+	struct roci_sync_msg m = { .type = (uint32_t)type, .value = value };
+	size_t len = offsetof(struct roci_sync_msg, text);
+	if (text) {
+		size_t tl = strnlen(text, sizeof(m.text) - 1);
+		memcpy(m.text, text, tl);
+		m.text[tl] = '\0';
+		len += tl + 1;
+	}
+	struct iovec iov = { .iov_base = &m, .iov_len = len };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (pass_fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+	}
+	for (;;) {
+		ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		if (n >= 0)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+int roci_sync_send_error(int sock, const struct roci_err *err)
+{
+	return roci_sync_send(sock, ROCI_SYNC_ERROR, err->code ? err->code : EIO,
+			      err->msg[0] ? err->msg : "container init failed", -1);
+}
+
+int roci_sync_recv(int sock, struct roci_sync_msg *msg, int *recv_fd)
+{
+	memset(msg, 0, sizeof(*msg));
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(*msg) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	if (recv_fd)
+		*recv_fd = -1;
+	ssize_t n;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -EPIPE;
+	if ((size_t)n < offsetof(struct roci_sync_msg, text))
+		return -EBADMSG;
+	msg->text[sizeof(msg->text) - 1] = '\0';
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+			if (recv_fd)
+				*recv_fd = fd;
+			else
+				close(fd);
+		}
+	}
+	return 0;
+}
+
+int roci_sync_expect(int sock, enum roci_sync_type want, struct roci_sync_msg *msg,
+		     struct roci_err *err)
+{
+	int r = roci_sync_recv(sock, msg, NULL);
+	if (r == -EPIPE)
+		return roci_failx(err, EPIPE, "container init exited unexpectedly");
+	if (r < 0)
+		return roci_fail(err, -r, "read from container init");
+	if (msg->type == ROCI_SYNC_ERROR)
+		return roci_failx(err, msg->value > 0 ? msg->value : EIO, "%s", msg->text);
+	if (msg->type != (uint32_t)want)
+		return roci_failx(err, EPROTO, "unexpected sync message %u (wanted %d)", msg->type, (int)want);
+	return 0;
+}
