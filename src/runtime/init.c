@@ -119,9 +119,9 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 	if (setsid() < 0)
 		return roci_fail(err, errno, "setsid");
 	if (!a->no_new_keyring) {
-		char name[64];
-		snprintf(name, sizeof(name), "_ses.%s", "roci");
-		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS &&
+		/* A new anonymous session keyring: never shared with the host
+		 * or with another container. */
+		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS &&
 		    errno != EPERM && errno != EACCES)
 			return roci_fail(err, errno, "join session keyring");
 	}

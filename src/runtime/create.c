@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* create: read and check the bundle, make the state directory, clone the
+ * init, serve its requests (id maps, runtime hooks) until it is ready. */
+#include "runtime/container.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux/namespaces.h"
+#include "linux/procfs.h"
+#include "linux/terminal.h"
+#include "runtime/hooks.h"
+#include "runtime/init.h"
+#include "runtime/sync.h"
+#include "util/cleanup.h"
+#include "util/ids.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static char *now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
+	return strdup(buf);
+}
+
+/* LISTEN_FDS is honoured only when it was meant for us (LISTEN_PID). */
+static int listen_fds_for_us(void)
+{
+	const char *lf = getenv("LISTEN_FDS"), *lp = getenv("LISTEN_PID");
+	if (!lf || !lp || atoi(lp) != (int)getpid())
+		return 0;
+	int n = atoi(lf);
+	return n > 0 && n < 1024 ? n : 0;
+}
+
+/* Every fd beyond the ones passed on is close-on-exec before the init is
+ * created (security.md #2); holes in the passed range are filled with
+ * /dev/null so that no runtime fd can land there. */
+static int fd_hygiene(int keep, struct roci_err *err)
+{
+	for (int fd = 3; fd < 3 + keep; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int nfd = open("/dev/null", O_RDWR);
+		if (nfd < 0)
+			return roci_fail(err, errno, "open /dev/null");
+		if (nfd != fd) {
+			if (dup2(nfd, fd) < 0)
+				return roci_fail(err, errno, "dup2");
+			close(nfd);
+		}
+	}
+	if (close_range(3 + (unsigned)keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return roci_fail(err, errno, "close_range");
+	return 0;
+}
+
+static int resolve_paths(const struct roci_create_opts *o, const struct roci_config *cfg,
+			 char **bundle, char **rootfs, struct roci_err *err)
+{
+	char buf[PATH_MAX];
+	const char *b = o->bundle ? o->bundle : ".";
+	if (!realpath(b, buf))
+		return roci_fail(err, errno, "bundle %s", b);
+	*bundle = strdup(buf);
+	_cleanup_free_ char *joined = NULL;
+	if (cfg->root_path[0] == '/')
+		joined = strdup(cfg->root_path);
+	else if (asprintf(&joined, "%s/%s", *bundle, cfg->root_path) < 0)
+		joined = NULL;
+	if (!*bundle || !joined)
+		return roci_fail(err, ENOMEM, "resolve rootfs");
+	if (!realpath(joined, buf))
+		return roci_fail(err, errno, "rootfs %s", joined);
+	struct stat st;
+	if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
+		return roci_failx(err, ENOTDIR, "rootfs %s is not a directory", buf);
+	*rootfs = strdup(buf);
+	return *rootfs ? 0 : roci_fail(err, ENOMEM, "resolve rootfs");
+}
+
+static int check_create_options(const struct roci_create_opts *o, const struct roci_config *cfg,
+				struct roci_err *err)
+{
+	bool terminal = cfg->process && cfg->process->terminal;
+	if (terminal && !o->console_socket && !o->foreground)
+		return roci_failx(err, EINVAL,
+				  "cannot allocate tty if roci will detach without setting console socket");
+	if (!terminal && o->console_socket)
+		return roci_failx(err, EINVAL,
+				  "cannot use console socket if roci will not detach or allocate tty");
+	if (!cfg->ns[ROCI_NS_MOUNT].present)
+		return roci_failx(err, EINVAL, "linux.namespaces: a mount namespace is required");
+	if ((cfg->hostname || cfg->domainname) && !cfg->ns[ROCI_NS_UTS].present)
+		return roci_failx(err, EINVAL, "unable to set hostname without a private UTS namespace");
+	if (cfg->ns[ROCI_NS_USER].present && !cfg->ns[ROCI_NS_USER].path &&
+	    (!cfg->n_uid_mappings || !cfg->n_gid_mappings))
+		return roci_failx(err, EINVAL, "user namespace requires linux.uidMappings and linux.gidMappings");
+	if ((cfg->time_offsets[0].present || cfg->time_offsets[1].present) &&
+	    !(cfg->ns[ROCI_NS_TIME].present && !cfg->ns[ROCI_NS_TIME].path))
+		return roci_failx(err, EINVAL, "linux.timeOffsets requires a new time namespace");
+	if (o->preserve_fds < 0 || o->preserve_fds > 4096)
+		return roci_failx(err, EINVAL, "--preserve-fds %d out of range", o->preserve_fds);
+	return 0;
+}
+
+static void log_deferred_settings(const struct roci_config *cfg, const struct roci_log *log)
+{
+	if (cfg->process && cfg->process->has_capabilities)
+		roci_debug(log, "process.capabilities: not applied by this version");
+	if (cfg->process && (cfg->process->apparmor_profile || cfg->process->selinux_label))
+		roci_debug(log, "process LSM labels: not applied by this version");
+	if (cfg->has_seccomp)
+		roci_debug(log, "linux.seccomp: not applied by this version");
+	if (cfg->has_sysctl)
+		roci_debug(log, "linux.sysctl: not applied by this version");
+	if (cfg->has_resources)
+		roci_debug(log, "linux.resources: not applied by this version");
+	if (cfg->has_personality)
+		roci_debug(log, "linux.personality: not applied by this version");
+	if (cfg->has_intel_rdt)
+		roci_debug(log, "linux.intelRdt: not applied by this version");
+}
+
+/* Everything create holds while it works; released by create_ctx_free. */
+struct create_ctx {
+	struct roci_config *cfg;
+	char *config_text;
+	size_t config_len;
+	char *bundle, *rootfs;
+	struct roci_statedir sd;
+	bool sd_made;
+	struct roci_ns_plan plan;
+	int procfs_fd, fifo_fd, console_fd, sync[2];
+	pid_t stage1, init_pid;
+	int stage1_pidfd, init_pidfd;
+	int pty_master;
+	struct roci_state st;
+};
+
+static void create_ctx_free(struct create_ctx *c)
+{
+	roci_config_free(c->cfg);
+	free(c->config_text);
+	free(c->bundle);
+	free(c->rootfs);
+	roci_ns_plan_close(&c->plan);
+	int *fds[] = { &c->procfs_fd, &c->fifo_fd, &c->console_fd, &c->sync[0], &c->sync[1],
+		       &c->stage1_pidfd, &c->init_pidfd, &c->pty_master };
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+	free(c->st.created);
+	roci_statedir_close(&c->sd);
+}
+
+/* Undo a failed create: no process, no state directory is left behind. */
+static void create_abort(struct create_ctx *c)
+{
+	pid_t pids[2] = { c->init_pid, c->stage1 };
+	int pidfds[2] = { c->init_pidfd, c->stage1_pidfd };
+	for (int i = 0; i < 2; i++) {
+		if (pids[i] <= 0)
+			continue;
+		roci_pidfd_kill(pidfds[i], pids[i], SIGKILL);
+		if (waitpid(pids[i], NULL, 0) < 0 && pidfds[i] >= 0)
+			roci_pidfd_wait_exit(pidfds[i], 5000);
+	}
+	if (c->sd_made)
+		roci_statedir_remove(&c->sd, NULL);
+}
+
+static int fill_state(struct create_ctx *c, const struct roci_create_opts *o)
+{
+	struct roci_state *st = &c->st;
+	st->id = (char *)o->id;
+	st->pid = c->init_pid;
+	st->bundle = c->bundle;
+	st->rootfs = c->rootfs;
+	if (!st->created)
+		st->created = now_rfc3339();
+	st->owner = getuid();
+	st->annotation_keys = c->cfg->annotation_keys;
+	st->annotation_values = c->cfg->annotation_values;
+	st->n_annotations = c->cfg->n_annotations;
+	if (c->init_pid > 0)
+		roci_pid_stat(c->init_pid, &st->pid_starttime, NULL);
+	return st->created ? 0 : -ENOMEM;
+}
+
+static int save_state(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
+{
+	if (fill_state(c, o) < 0)
+		return roci_fail(err, ENOMEM, "state");
+	_cleanup_free_ char *json = NULL;
+	int r = roci_state_to_json(&c->st, &json, err);
+	if (r < 0)
+		return r;
+	return roci_statedir_write(&c->sd, ROCI_STATE_FILE, json, strlen(json), err);
+}
+
+static int run_runtime_hooks(struct create_ctx *c, const struct roci_create_opts *o,
+			     struct roci_err *err)
+{
+	int r = save_state(c, o, err);
+	if (r < 0)
+		return r;
+	struct roci_container view = { .sd = c->sd, .st = &c->st };
+	_cleanup_free_ char *json = NULL;
+	r = roci_container_state_json(&view, ROCI_STATUS_CREATING, false, &json, err);
+	if (r < 0)
+		return r;
+	r = roci_hooks_run(c->cfg, ROCI_HOOK_PRESTART, json, o->log, err);
+	if (r == 0)
+		r = roci_hooks_run(c->cfg, ROCI_HOOK_CREATE_RUNTIME, json, o->log, err);
+	if (r < 0)
+		return r;
+	if (strlen(json) >= ROCI_SYNC_TEXT_MAX)
+		return roci_failx(err, E2BIG, "container state too large for hooks");
+	r = roci_sync_send(c->sync[0], ROCI_SYNC_GO, 0, json, -1);
+	return r < 0 ? roci_fail(err, -r, "sync with container init") : 0;
+}
+
+/* Talk to the init until it is ready (or fails). */
+static int parent_loop(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
+{
+	struct roci_sync_msg *m = malloc(sizeof(*m));
+	if (!m)
+		return roci_fail(err, ENOMEM, "sync");
+	int r = 0;
+	for (;;) {
+		int fd = -1;
+		r = roci_sync_recv(c->sync[0], m, &fd);
+		if (r == -EPIPE) {
+			r = roci_failx(err, EPIPE, "container init exited unexpectedly");
+			break;
+		}
+		if (r < 0) {
+			r = roci_fail(err, -r, "read from container init");
+			break;
+		}
+		if (m->type == ROCI_SYNC_ERROR) {
+			r = roci_failx(err, m->value > 0 ? m->value : EIO, "%s", m->text);
+			break;
+		} else if (m->type == ROCI_SYNC_MAPS_REQUEST) {
+			r = roci_ns_write_maps(c->procfs_fd, (pid_t)m->value, c->cfg, err);
+			if (r < 0)
+				break;
+			roci_sync_send(c->sync[0], ROCI_SYNC_GO, 0, NULL, -1);
+		} else if (m->type == ROCI_SYNC_CHILD_PID) {
+			c->init_pid = (pid_t)m->value;
+			c->init_pidfd = (int)syscall(SYS_pidfd_open, c->init_pid, 0);
+			waitpid(c->stage1, NULL, 0);
+			c->stage1 = 0;
+		} else if (m->type == ROCI_SYNC_HOOKS_REQUEST) {
+			if (c->init_pid <= 0) {
+				c->init_pid = c->stage1;
+				c->init_pidfd = c->stage1_pidfd;
+				c->stage1 = 0;
+				c->stage1_pidfd = -1;
+			}
+			r = run_runtime_hooks(c, o, err);
+			if (r < 0)
+				break;
+		} else if (m->type == ROCI_SYNC_PTY_MASTER) {
+			if (c->pty_master >= 0)
+				close(c->pty_master);
+			c->pty_master = fd;
+			fd = -1;
+		} else if (m->type == ROCI_SYNC_READY) {
+			break;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	free(m);
+	return r;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct roci_err *err)
+{
+	char abs[PATH_MAX], buf[32];
+	if (path[0] != '/') {
+		if (!getcwd(abs, sizeof(abs)))
+			return roci_fail(err, errno, "getcwd");
+		size_t n = strlen(abs);
+		snprintf(abs + n, sizeof(abs) - n, "/%s", path);
+		path = abs;
+	}
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	return roci_write_file_atomic(path, buf, (size_t)n, 0644, err);
+}
+
+int roci_container_create(const struct roci_create_opts *o, struct roci_created *out,
+			  struct roci_err *err)
+{
+	struct create_ctx c = { .procfs_fd = -1, .fifo_fd = -1, .console_fd = -1,
+				.sync = { -1, -1 }, .stage1_pidfd = -1, .init_pidfd = -1,
+				.pty_master = -1, .sd = { .dir_fd = -1 } };
+	for (int t = 0; t < ROCI_NS_COUNT; t++)
+		c.plan.path_fds[t] = -1;
+	int listen_fds = listen_fds_for_us();
+	int keep = listen_fds + o->preserve_fds;
+	int r = roci_id_validate(o->id, err);
+	if (r < 0)
+		goto out;
+
+	/* Read and check everything before touching the system. */
+	{
+		const char *b = o->bundle ? o->bundle : ".";
+		_cleanup_free_ char *cpath = NULL;
+		if (asprintf(&cpath, "%s/config.json", b) < 0) {
+			r = roci_fail(err, ENOMEM, "config");
+			goto out;
+		}
+		_cleanup_close_ int cfd = open(cpath, O_RDONLY | O_CLOEXEC);
+		if (cfd < 0) {
+			r = roci_fail(err, errno, "open %s", cpath);
+			goto out;
+		}
+		struct stat st;
+		if (fstat(cfd, &st) < 0 || st.st_size > (64 << 20)) {
+			r = roci_failx(err, EFBIG, "%s: too large", cpath);
+			goto out;
+		}
+		c.config_text = malloc((size_t)st.st_size + 1);
+		ssize_t n = c.config_text ? read(cfd, c.config_text, (size_t)st.st_size) : -1;
+		if (n < 0) {
+			r = roci_fail(err, errno ? errno : ENOMEM, "read %s", cpath);
+			goto out;
+		}
+		c.config_text[n] = '\0';
+		c.config_len = (size_t)n;
+		r = roci_config_parse_string(c.config_text, &c.cfg, err);
+		if (r < 0)
+			goto out;
+	}
+	r = check_create_options(o, c.cfg, err);
+	if (r < 0)
+		goto out;
+	r = resolve_paths(o, c.cfg, &c.bundle, &c.rootfs, err);
+	if (r < 0)
+		goto out;
+	log_deferred_settings(c.cfg, o->log);
+	r = roci_ns_plan(c.cfg, &c.plan, err);
+	if (r < 0)
+		goto out;
+	r = fd_hygiene(keep, err);
+	if (r < 0)
+		goto out;
+
+	/* From here on a failure must undo what was made. */
+	r = roci_statedir_create(o->root, o->id, &c.sd, err);
+	if (r < 0)
+		goto out;
+	c.sd_made = true;
+	r = roci_statedir_write(&c.sd, ROCI_CONFIG_FILE, c.config_text, c.config_len, err);
+	if (r < 0)
+		goto fail;
+	if (mkfifoat(c.sd.dir_fd, ROCI_EXEC_FIFO, 0600) < 0) {
+		r = roci_fail(err, errno, "mkfifo %s/%s", c.sd.path, ROCI_EXEC_FIFO);
+		goto fail;
+	}
+	c.fifo_fd = openat(c.sd.dir_fd, ROCI_EXEC_FIFO, O_PATH | O_CLOEXEC);
+	if (c.fifo_fd < 0) {
+		r = roci_fail(err, errno, "open %s/%s", c.sd.path, ROCI_EXEC_FIFO);
+		goto fail;
+	}
+	c.procfs_fd = roci_procfs_open(err);
+	if (c.procfs_fd < 0) {
+		r = c.procfs_fd;
+		goto fail;
+	}
+	if (o->console_socket) {
+		c.console_fd = roci_console_socket_connect(o->console_socket, err);
+		if (c.console_fd < 0) {
+			r = c.console_fd;
+			goto fail;
+		}
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sync) < 0) {
+		r = roci_fail(err, errno, "socketpair");
+		goto fail;
+	}
+	int sndbuf = 1 << 20;
+	setsockopt(c.sync[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+
+	struct roci_ns_saved saved;
+	r = roci_ns_parent_enter(c.cfg, &c.plan, c.procfs_fd, &saved, err);
+	if (r < 0) {
+		roci_ns_parent_restore(&saved);
+		goto fail;
+	}
+	pid_t pid = roci_clone3(c.plan.clone_flags, &c.stage1_pidfd);
+	if (pid == 0) {
+		close(c.sync[0]);
+		struct roci_init_args a = {
+			.cfg = c.cfg, .log = o->log, .plan = &c.plan,
+			.rootfs = c.rootfs, .bundle = c.bundle,
+			.sync_fd = c.sync[1], .fifo_fd = c.fifo_fd, .procfs_fd = c.procfs_fd,
+			.console_fd = c.console_fd, .lock_fd = c.sd.dir_fd,
+			.tty_to_parent = o->foreground && !o->console_socket,
+			.no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
+			.keep_fds = keep, .listen_fds = listen_fds,
+		};
+		roci_init_main(&a);
+	}
+	int clone_errno = errno;
+	roci_ns_parent_restore(&saved);
+	if (pid < 0) {
+		r = roci_fail(err, clone_errno, "clone container init");
+		goto fail;
+	}
+	c.stage1 = pid;
+	close(c.sync[1]);
+	c.sync[1] = -1;
+
+	if (c.plan.parent_writes_maps) {
+		r = roci_ns_write_maps(c.procfs_fd, pid, c.cfg, err);
+		if (r < 0)
+			goto fail;
+	}
+	roci_sync_send(c.sync[0], ROCI_SYNC_GO, 0, NULL, -1);
+	r = parent_loop(&c, o, err);
+	if (r < 0)
+		goto fail;
+	if (c.init_pid <= 0) {
+		c.init_pid = c.stage1;
+		c.init_pidfd = c.stage1_pidfd;
+		c.stage1 = 0;
+		c.stage1_pidfd = -1;
+	}
+	if (c.cfg->process && c.cfg->process->has_oom_score_adj) {
+		char rel[64], val[16];
+		snprintf(rel, sizeof(rel), "%d/oom_score_adj", (int)c.init_pid);
+		int n = snprintf(val, sizeof(val), "%d", c.cfg->process->oom_score_adj);
+		r = roci_procfs_write(c.procfs_fd, rel, val, (size_t)n, err);
+		if (r < 0)
+			goto fail;
+	}
+	r = save_state(&c, o, err);
+	if (r < 0)
+		goto fail;
+	if (o->pid_file) {
+		r = write_pid_file(o->pid_file, c.init_pid, err);
+		if (r < 0)
+			goto fail;
+	}
+	if (out) {
+		out->pid = c.init_pid;
+		out->pidfd = TAKE_FD(c.init_pidfd);
+		out->pty_master = TAKE_FD(c.pty_master);
+	}
+	r = 0;
+	goto out;
+fail:
+	create_abort(&c);
+out:
+	create_ctx_free(&c);
+	return r;
+}
