@@ -59,3 +59,6 @@ size_t roci_mount_sb_keys(unsigned long flags, const char *keys[8]);
 
 /* Human-readable list of MS_* flags for messages ("ro,nosuid"). */
 const char *roci_mount_flags_str(unsigned long flags, char *buf, size_t len);
+
+/* The option names this build accepts (for `features`); returns the count. */
+size_t roci_mount_option_names(const char **out, size_t cap);

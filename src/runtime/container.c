@@ -146,6 +146,13 @@ static int trigger_start(struct roci_container *c, struct roci_err *err)
 			return roci_failx(err, ESRCH, "container init exited before start");
 	}
 	unlinkat(c->sd.dir_fd, ROCI_EXEC_FIFO, 0);
+	/* The init holds the write end until its exec closes it: wait for
+	 * that end-of-file, so poststart hooks follow the real exec. */
+	int fl = fcntl(fifo, F_GETFL);
+	fcntl(fifo, F_SETFL, fl & ~O_NONBLOCK);
+	char b;
+	while (read(fifo, &b, 1) > 0 || errno == EINTR)
+		errno = 0;
 	return 0;
 }
 
@@ -174,10 +181,6 @@ int roci_container_start(const char *root, const char *id, const struct roci_log
 	r = load_config(&c, &cfg, err);
 	if (r < 0)
 		goto out;
-	if (!cfg->process) {
-		r = roci_failx(err, EINVAL, "cannot start a container without process (config has no \"process\")");
-		goto out;
-	}
 	r = trigger_start(&c, err);
 	if (r < 0)
 		goto out;

@@ -80,11 +80,23 @@ static int fd_hygiene(int keep, struct roci_err *err)
 static int resolve_paths(const struct roci_create_opts *o, const struct roci_config *cfg,
 			 char **bundle, char **rootfs, struct roci_err *err)
 {
+	/* The bundle is recorded as given, made absolute (hooks and callers
+	 * compare it), but not symlink-resolved. */
 	char buf[PATH_MAX];
 	const char *b = o->bundle ? o->bundle : ".";
-	if (!realpath(b, buf))
+	struct stat bst;
+	if (stat(b, &bst) < 0)
 		return roci_fail(err, errno, "bundle %s", b);
-	*bundle = strdup(buf);
+	if (b[0] == '/') {
+		*bundle = strdup(b);
+	} else {
+		if (!getcwd(buf, sizeof(buf)))
+			return roci_fail(err, errno, "getcwd");
+		if (!strcmp(b, "."))
+			*bundle = strdup(buf);
+		else if (asprintf(bundle, "%s/%s", buf, b) < 0)
+			*bundle = NULL;
+	}
 	_cleanup_free_ char *joined = NULL;
 	if (cfg->root_path[0] == '/')
 		joined = strdup(cfg->root_path);
@@ -229,7 +241,8 @@ static int run_runtime_hooks(struct create_ctx *c, const struct roci_create_opts
 		return r;
 	struct roci_container view = { .sd = c->sd, .st = &c->st };
 	_cleanup_free_ char *json = NULL;
-	r = roci_container_state_json(&view, ROCI_STATUS_CREATING, false, &json, err);
+	/* runtime-tools and crun hand these hooks status "created". */
+	r = roci_container_state_json(&view, ROCI_STATUS_CREATED, false, &json, err);
 	if (r < 0)
 		return r;
 	r = roci_hooks_run(c->cfg, ROCI_HOOK_PRESTART, json, o->log, err);

@@ -204,7 +204,8 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 	return 0;
 }
 
-/* Block until `start` opens exec.fifo, then tell it we go. */
+/* Block until `start` opens exec.fifo, then tell it we go. Returns the
+ * fifo's write end. */
 static int wait_for_start(const struct roci_init_args *a, struct roci_err *err)
 {
 	char rel[64];
@@ -213,10 +214,13 @@ static int wait_for_start(const struct roci_init_args *a, struct roci_err *err)
 	if (fd < 0)
 		return roci_fail(err, errno, "open exec fifo");
 	ssize_t n = write(fd, "0", 1);
-	close(fd);
-	if (n != 1)
+	if (n != 1) {
+		close(fd);
 		return roci_fail(err, errno ? errno : EIO, "write exec fifo");
-	return 0;
+	}
+	/* The write end stays open (close-on-exec): `start` sees end-of-file
+	 * exactly when the process has been exec'd, or the init died. */
+	return fd;
 }
 
 void roci_init_main(const struct roci_init_args *a)
@@ -242,8 +246,8 @@ void roci_init_main(const struct roci_init_args *a)
 	/* From here on the parent has gone: the container lives on its own. */
 	close(a->sync_fd);
 
-	r = wait_for_start(a, &err);
-	if (r < 0) {
+	int fifo_w = wait_for_start(a, &err);
+	if (fifo_w < 0) {
 		roci_error(a->log, "%s", err.msg);
 		_exit(1);
 	}
