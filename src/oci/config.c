@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "linux/capabilities.h"
 #include "util/cleanup.h"
 
 #ifndef CLONE_NEWTIME
@@ -377,11 +378,21 @@ static int parse_process(const json_t *pj, struct roci_process *p, struct roci_e
 		return r;
 	if (caps) {
 		static const char *const sets[] = { "bounding", "effective", "inheritable", "permitted", "ambient" };
+		uint64_t *masks[] = { &p->cap_bounding, &p->cap_effective, &p->cap_inheritable,
+				      &p->cap_permitted, &p->cap_ambient };
 		for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
 			char pp[64];
 			snprintf(pp, sizeof(pp), "process.capabilities.%s", sets[i]);
 			char **tmp = NULL;
-			r = get_strv(caps, sets[i], pp, &tmp, NULL, err);
+			size_t n = 0;
+			r = get_strv(caps, sets[i], pp, &tmp, &n, err);
+			for (size_t k = 0; r == 0 && k < n; k++) {
+				int cap = roci_cap_from_name(tmp[k]);
+				if (cap < 0)
+					r = roci_failx(err, EINVAL, "config.json: %s[%zu]: unknown capability \"%s\"", pp, k, tmp[k]);
+				else
+					*masks[i] |= 1ULL << cap;
+			}
 			strv_free(tmp);
 			if (r < 0)
 				return r;

@@ -114,7 +114,8 @@ struct roci_process {
 	int oom_score_adj;
 	char *apparmor_profile;
 	char *selinux_label;
-	bool has_capabilities; /* applied by the capabilities issue */
+	bool has_capabilities;   /* process.capabilities present */
+	uint64_t cap_bounding, cap_effective, cap_inheritable, cap_permitted, cap_ambient;
 };
 
 struct roci_config {

@@ -140,8 +140,6 @@ static int check_create_options(const struct roci_create_opts *o, const struct r
 
 static void log_deferred_settings(const struct roci_config *cfg, const struct roci_log *log)
 {
-	if (cfg->process && cfg->process->has_capabilities)
-		roci_debug(log, "process.capabilities: not applied by this version");
 	if (cfg->process && (cfg->process->apparmor_profile || cfg->process->selinux_label))
 		roci_debug(log, "process LSM labels: not applied by this version");
 	if (cfg->has_seccomp)

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux/capabilities.h"
 #include "linux/process.h"
 #include "linux/procfs.h"
 #include "linux/rootfs.h"
@@ -193,9 +194,21 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 	r = roci_process_rlimits(p, err);
 	if (r < 0)
 		return r;
+	struct roci_caps caps = { p->cap_bounding, p->cap_effective, p->cap_inheritable,
+				  p->cap_permitted, p->cap_ambient };
+	if (p->has_capabilities) {
+		r = roci_caps_prepare(&caps, a->log, err);
+		if (r < 0)
+			return r;
+	}
 	r = roci_process_set_user(p, cfg->ns[ROCI_NS_USER].present, err);
 	if (r < 0)
 		return r;
+	if (p->has_capabilities) {
+		r = roci_caps_apply(&caps, err);
+		if (r < 0)
+			return r;
+	}
 	r = roci_process_chdir(p, err);
 	if (r < 0)
 		return r;

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "linux/capabilities.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+
+static const char *const cap_names[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+	"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
+	"CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
+	"CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
+	"CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+	"CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
+};
+
+int roci_cap_from_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++)
+		if (!strcasecmp(cap_names[i], name))
+			return (int)i;
+	return -EINVAL;
+}
+
+const char *roci_cap_name(int cap)
+{
+	return cap >= 0 && (size_t)cap < ARRAY_SIZE(cap_names) ? cap_names[cap] : NULL;
+}
+
+int roci_cap_last(void)
+{
+	return (int)ARRAY_SIZE(cap_names) - 1;
+}
+
+/* The highest capability the running kernel knows. */
+static int kernel_last_cap(void)
+{
+	_cleanup_close_ int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	char buf[16] = { 0 };
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+		return CAP_LAST_CAP;
+	return atoi(buf);
+}
+
+int roci_caps_prepare(const struct roci_caps *c, const struct roci_log *log, struct roci_err *err)
+{
+	int last = kernel_last_cap();
+	uint64_t all = (uint64_t)c->bounding | c->effective | c->inheritable | c->permitted | c->ambient;
+	for (int cap = last + 1; cap <= roci_cap_last(); cap++)
+		if (all & (1ULL << cap))
+			roci_warn(log, "capability %s is not known to the running kernel; skipped", cap_names[cap]);
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return roci_fail(err, errno, "prctl(PR_SET_KEEPCAPS)");
+	for (int cap = 0; cap <= last; cap++) {
+		if (c->bounding & (1ULL << cap))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			return roci_fail(err, errno, "drop %s from the bounding set",
+					 roci_cap_name(cap) ? roci_cap_name(cap) : "capability");
+	}
+	return 0;
+}
+
+int roci_caps_apply(const struct roci_caps *c, struct roci_err *err)
+{
+	int last = kernel_last_cap();
+	uint64_t mask = last >= 63 ? ~0ULL : ((1ULL << (last + 1)) - 1);
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[2];
+	uint64_t e = c->effective & mask, p = c->permitted & mask, i = c->inheritable & mask;
+	data[0].effective = (uint32_t)e;
+	data[1].effective = (uint32_t)(e >> 32);
+	data[0].permitted = (uint32_t)p;
+	data[1].permitted = (uint32_t)(p >> 32);
+	data[0].inheritable = (uint32_t)i;
+	data[1].inheritable = (uint32_t)(i >> 32);
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return roci_fail(err, errno, "capset");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return roci_fail(err, errno, "clear ambient capabilities");
+	for (int cap = 0; cap <= last; cap++) {
+		if (!(c->ambient & (1ULL << cap)))
+			continue;
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			return roci_fail(err, errno, "raise ambient capability %s", roci_cap_name(cap));
+	}
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return roci_fail(err, errno, "prctl(PR_SET_KEEPCAPS)");
+	return 0;
+}

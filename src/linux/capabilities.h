@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Linux capabilities: names, and applying the five sets around the uid
+ * change so that the process ends with exactly what config.json lists. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/error.h"
+#include "util/log.h"
+
+struct roci_caps {
+	uint64_t bounding, effective, inheritable, permitted, ambient;
+};
+
+/* "CAP_SYS_ADMIN" -> 21; -EINVAL for unknown names. */
+int roci_cap_from_name(const char *name);
+const char *roci_cap_name(int cap);
+int roci_cap_last(void); /* highest capability number known to this build */
+
+/* Before the uid change: keep permitted capabilities across setuid and
+ * drop everything outside the bounding set. */
+int roci_caps_prepare(const struct roci_caps *c, const struct roci_log *log, struct roci_err *err);
+/* After the uid change: set effective/permitted/inheritable and ambient. */
+int roci_caps_apply(const struct roci_caps *c, struct roci_err *err);
