@@ -20,7 +20,8 @@
 static bool fd_on_procfs(int fd)
 {
 	struct statfs sfs;
-	return fstatfs(fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+	/* namespace files under /proc/PID/ns live on nsfs */
+	return fstatfs(fd, &sfs) == 0 && (sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == NSFS_MAGIC);
 }
 
 int roci_procfs_open(struct roci_err *err)

@@ -310,6 +310,15 @@ static int parent_loop(struct create_ctx *c, const struct roci_create_opts *o, s
 	return r;
 }
 
+/* The host id that container id 0 maps to (0 without mappings). */
+static unsigned host_id_of_root(const struct roci_id_mapping *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].container_id == 0)
+			return m[i].host_id;
+	return 0;
+}
+
 static int write_pid_file(const char *path, pid_t pid, struct roci_err *err)
 {
 	char abs[PATH_MAX], buf[32];
@@ -392,6 +401,14 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 		goto fail;
 	if (mkfifoat(c.sd.dir_fd, ROCI_EXEC_FIFO, 0600) < 0) {
 		r = roci_fail(err, errno, "mkfifo %s/%s", c.sd.path, ROCI_EXEC_FIFO);
+		goto fail;
+	}
+	/* The init opens it for writing after its uid change: writable by
+	 * anyone, owned by the container's root. */
+	if (fchmodat(c.sd.dir_fd, ROCI_EXEC_FIFO, 0622, 0) < 0 ||
+	    fchownat(c.sd.dir_fd, ROCI_EXEC_FIFO, host_id_of_root(c.cfg->uid_mappings, c.cfg->n_uid_mappings),
+		     host_id_of_root(c.cfg->gid_mappings, c.cfg->n_gid_mappings), AT_SYMLINK_NOFOLLOW) < 0) {
+		r = roci_fail(err, errno, "chown %s/%s", c.sd.path, ROCI_EXEC_FIFO);
 		goto fail;
 	}
 	c.fifo_fd = openat(c.sd.dir_fd, ROCI_EXEC_FIFO, O_PATH | O_CLOEXEC);
