@@ -554,19 +554,18 @@ int roci_rootfs_prepare(const struct roci_rootfs_ctx *ctx, struct roci_err *err)
 		return r;
 	if (cfg->mount_label)
 		roci_debug(ctx->log, "mountLabel \"%s\" ignored (no SELinux support)", cfg->mount_label);
-	if (!ctx->new_mount_ns) {
-		if (cfg->n_mounts || cfg->n_devices)
-			return roci_failx(err, EINVAL, "mounts and devices need a mount namespace");
-		return 0;
+	if (ctx->new_mount_ns) {
+		/* Nothing done from here on may reach the host's mount table. */
+		if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+			return roci_fail(err, errno, "make / rslave");
+		if ((r = unshare_rootfs_parent(ctx->rootfs, prop, err)) < 0)
+			return r;
+		if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return roci_fail(err, errno, "bind mount %s onto itself", ctx->rootfs);
 	}
-
-	/* Nothing done from here on may reach the host's mount table. */
-	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-		return roci_fail(err, errno, "make / rslave");
-	if ((r = unshare_rootfs_parent(ctx->rootfs, prop, err)) < 0)
-		return r;
-	if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return roci_fail(err, errno, "bind mount %s onto itself", ctx->rootfs);
+	/* Without a mount namespace (the caller asked to share the host's),
+	 * the mounts below land under the rootfs in the host namespace, as
+	 * with runc; delete unmounts them (roci_unmount_under). */
 
 	_cleanup_close_ int root_fd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
@@ -761,12 +760,8 @@ int roci_rootfs_finalize(const struct roci_rootfs_ctx *ctx, struct roci_err *err
 	int r = root_propagation(cfg, &prop, err);
 	if (r < 0)
 		return r;
-	if (!ctx->new_mount_ns) {
-		if (cfg->n_masked_paths || cfg->n_readonly_paths || cfg->root_readonly)
-			return roci_failx(err, EINVAL, "maskedPaths, readonlyPaths and root.readonly "
-					  "need a mount namespace");
-		return 0;
-	}
+	if (!ctx->new_mount_ns && cfg->root_readonly)
+		return roci_failx(err, EINVAL, "root.readonly needs a mount namespace");
 	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return roci_fail(err, errno, "open /");
@@ -776,7 +771,7 @@ int roci_rootfs_finalize(const struct roci_rootfs_ctx *ctx, struct roci_err *err
 	if (cfg->root_readonly && roci_mount_setattr(root, false, MOUNT_ATTR_RDONLY, 0, 0, err) < 0)
 		return roci_err_wrap(err, "remount / read-only");
 	/* Last, so that nothing above is refused by an unbindable root. */
-	if (prop && roci_mount_setattr(root, prop & MS_REC, 0, 0, prop & ~(unsigned long)MS_REC, err) < 0)
+	if (prop && ctx->new_mount_ns && roci_mount_setattr(root, prop & MS_REC, 0, 0, prop & ~(unsigned long)MS_REC, err) < 0)
 		return roci_err_wrap(err, "set rootfs propagation %s", cfg->rootfs_propagation);
 	return 0;
 }

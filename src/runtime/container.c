@@ -20,6 +20,7 @@
 
 #include "linux/namespaces.h"
 #include "linux/procfs.h"
+#include "linux/umount.h"
 #include "linux/terminal.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
@@ -292,6 +293,8 @@ int roci_container_delete(const char *root, const char *id, bool force,
 	}
 	if (c.st && c.config_text && roci_config_parse_string(c.config_text, &cfg, NULL) == 0)
 		roci_container_state_json(&c, ROCI_STATUS_STOPPED, false, &json, NULL);
+	if (cfg && !cfg->ns[ROCI_NS_MOUNT].present && c.st && c.st->rootfs && *c.st->rootfs)
+		roci_unmount_under(c.st->rootfs);
 	r = roci_statedir_remove(&c.sd, err);
 	if (r < 0)
 		goto out;

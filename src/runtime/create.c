@@ -22,6 +22,7 @@
 
 #include "linux/namespaces.h"
 #include "linux/procfs.h"
+#include "linux/umount.h"
 #include "linux/terminal.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
@@ -123,8 +124,6 @@ static int check_create_options(const struct roci_create_opts *o, const struct r
 	if (!terminal && o->console_socket)
 		return roci_failx(err, EINVAL,
 				  "cannot use console socket if roci will not detach or allocate tty");
-	if (!cfg->ns[ROCI_NS_MOUNT].present)
-		return roci_failx(err, EINVAL, "linux.namespaces: a mount namespace is required");
 	if ((cfg->hostname || cfg->domainname) && !cfg->ns[ROCI_NS_UTS].present)
 		return roci_failx(err, EINVAL, "unable to set hostname without a private UTS namespace");
 	if (cfg->ns[ROCI_NS_USER].present && !cfg->ns[ROCI_NS_USER].path &&
@@ -198,6 +197,8 @@ static void create_abort(struct create_ctx *c)
 		if (waitpid(pids[i], NULL, 0) < 0 && pidfds[i] >= 0)
 			roci_pidfd_wait_exit(pidfds[i], 5000);
 	}
+	if (c->cfg && !c->cfg->ns[ROCI_NS_MOUNT].present && c->rootfs)
+		roci_unmount_under(c->rootfs);
 	if (c->sd_made)
 		roci_statedir_remove(&c->sd, NULL);
 }
