@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "linux/capabilities.h"
 #include "linux/mountopts.h"
 #include "roci-config.h"
 
@@ -22,6 +23,10 @@ static json_t *linux_section(void)
 	static const char *const ns[] = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts" };
 	json_t *l = json_object();
 	json_object_set_new(l, "namespaces", strv(ns, sizeof(ns) / sizeof(ns[0])));
+	json_t *caps = json_array();
+	for (int c = 0; c <= roci_cap_last(); c++)
+		json_array_append_new(caps, json_string(roci_cap_name(c)));
+	json_object_set_new(l, "capabilities", caps);
 	json_object_set_new(l, "cgroup", json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", 0, "v2", 0,
 						   "systemd", 0, "systemdUser", 0, "rdma", 0));
 	json_object_set_new(l, "seccomp", json_pack("{s:b}", "enabled", 0));
