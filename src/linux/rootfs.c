@@ -291,6 +291,17 @@ static int mount_one(const struct mnt_state *st, const struct roci_mount *m, str
 		return 0;
 	}
 	mnt = roci_mount_new_fs(type, src, flags, data, roci_mount_flags_to_attr(flags), err);
+	if (mnt == -EPERM && streq(type, "sysfs") && ctx->userns) {
+		/* A user namespace that does not own the network namespace may
+		 * not mount sysfs: bind the host's /sys instead, as runc does. */
+		roci_debug(ctx->log, "mount sysfs on %s: not permitted, binding /sys", dst);
+		mnt = roci_mount_clone(AT_FDCWD, "/sys", true, err);
+		if (mnt < 0 ||
+		    roci_mount_setattr(mnt, true, roci_mount_flags_to_attr(flags) | rec_set, o.rec_clr, 0, err) < 0 ||
+		    roci_mount_attach(mnt, dst_fd, err) < 0)
+			return roci_err_wrap(err, "bind /sys on %s%s", ctx->rootfs, dst);
+		return 0;
+	}
 	if (mnt == -ENOSYS) {
 		roci_debug(ctx->log, "mount %s: no fsopen, using mount(2)", dst);
 		if (o.n_propagation || rec_set || o.rec_clr)
