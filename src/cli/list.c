@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "cli/cli.h"
 #include "runtime/container.h"
 #include "util/cleanup.h"
+#include "util/passwd.h"
 
 struct row {
 	char *id;
@@ -31,10 +31,7 @@ static int cmp_rows(const void *a, const void *b)
 
 static void owner_name(uid_t uid, char *buf, size_t cap)
 {
-	struct passwd *pw = getpwuid(uid);
-	if (pw)
-		snprintf(buf, cap, "%s", pw->pw_name);
-	else
+	if (roci_passwd_lookup("/etc/passwd", uid, buf, cap, NULL, 0) < 0)
 		snprintf(buf, cap, "#%u", (unsigned)uid);
 }
 

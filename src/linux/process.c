@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/passwd.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -140,34 +141,6 @@ int roci_process_chdir(const struct roci_process *p, struct roci_err *err)
 	return 0;
 }
 
-static char *home_from_passwd(uid_t uid)
-{
-	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-	if (!f)
-		return NULL;
-	char line[1024];
-	while (fgets(line, sizeof(line), f)) {
-		char *fields[7];
-		int n = 0;
-		char *s = line;
-		while (n < 7) {
-			fields[n++] = s;
-			s = strchr(s, ':');
-			if (!s)
-				break;
-			*s++ = '\0';
-		}
-		if (n < 6)
-			continue;
-		char *end;
-		unsigned long u = strtoul(fields[2], &end, 10);
-		if (*end || u != uid)
-			continue;
-		return strdup(fields[5]);
-	}
-	return NULL;
-}
-
 char **roci_process_env(const struct roci_process *p, int listen_fds)
 {
 	size_t n = p->n_env;
@@ -178,9 +151,11 @@ char **roci_process_env(const struct roci_process *p, int listen_fds)
 	for (size_t i = 0; i < n; i++)
 		env[k++] = p->env[i];
 	if (!env_get(p->env, "HOME")) {
-		_cleanup_free_ char *home = home_from_passwd(p->uid);
+		char home[PATH_MAX];
+		if (roci_passwd_lookup("/etc/passwd", p->uid, NULL, 0, home, sizeof(home)) < 0 || !*home)
+			strcpy(home, "/");
 		char *h = NULL;
-		if (asprintf(&h, "HOME=%s", home && *home ? home : "/") >= 0)
+		if (asprintf(&h, "HOME=%s", home) >= 0)
 			env[k++] = h;
 	}
 	if (listen_fds > 0) {
