@@ -1,66 +1,162 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* roci features: the runtime-spec features document, true for this build. */
+/* roci features: the runtime-spec "features" document for this build.
+ * Every field states what this build parses and applies, independent of the
+ * host. One function per section, so that work which adds support for a
+ * feature only flips that section. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "linux/capabilities.h"
 #include "linux/mountopts.h"
 #include "roci-config.h"
+#include "util/cleanup.h"
 
-static json_t *strv(const char *const *v, size_t n)
+#define FEATURES_MIN_VERSION "1.0.0"
+
+static json_t *str_array(const char *const *v, size_t n)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
+	for (size_t i = 0; a && i < n; i++) {
+		if (json_array_append_new(a, json_string(v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
 	return a;
+}
+
+/* {"enabled": false} and friends. */
+static json_t *enabled(bool on)
+{
+	return json_pack("{s:b}", "enabled", on);
+}
+
+static json_t *hooks_section(void)
+{
+	static const char *const hooks[] = { "prestart", "createRuntime", "createContainer",
+					     "startContainer", "poststart", "poststop" };
+	return str_array(hooks, ARRAY_SIZE(hooks));
+}
+
+static json_t *mount_options_section(void)
+{
+	const char *names[256];
+	size_t n = roci_mount_option_names(names, ARRAY_SIZE(names));
+	return str_array(names, n);
+}
+
+static json_t *namespaces_section(void)
+{
+	static const char *const ns[] = { "cgroup", "ipc", "mount", "network",
+					  "pid", "time", "user", "uts" };
+	return str_array(ns, ARRAY_SIZE(ns));
+}
+
+static json_t *capabilities_section(void)
+{
+	json_t *a = json_array();
+	for (int cap = 0; a && cap <= roci_cap_last(); cap++) {
+		const char *name = roci_cap_name(cap);
+		if (name && json_array_append_new(a, json_string(name)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *cgroup_section(void)
+{
+	/* no cgroup manager yet */
+	return json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", 0, "v2", 0, "systemd", 0,
+			 "systemdUser", 0, "rdma", 0);
+}
+
+static json_t *seccomp_section(void)
+{
+	/* linux.seccomp is accepted but not applied yet */
+	return enabled(false);
+}
+
+static json_t *apparmor_section(void)
+{
+	return enabled(false);
+}
+
+static json_t *selinux_section(void)
+{
+	return enabled(false);
+}
+
+static json_t *intel_rdt_section(void)
+{
+	return enabled(false);
+}
+
+static json_t *mount_extensions_section(void)
+{
+	/* idmapped mounts are refused (rootfs.c) */
+	return json_pack("{s:o}", "idmap", enabled(false));
+}
+
+static json_t *net_devices_section(void)
+{
+	return enabled(false);
 }
 
 static json_t *linux_section(void)
 {
-	static const char *const ns[] = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts" };
-	json_t *l = json_object();
-	json_object_set_new(l, "namespaces", strv(ns, sizeof(ns) / sizeof(ns[0])));
-	json_t *caps = json_array();
-	for (int c = 0; c <= roci_cap_last(); c++)
-		json_array_append_new(caps, json_string(roci_cap_name(c)));
-	json_object_set_new(l, "capabilities", caps);
-	json_object_set_new(l, "cgroup", json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", 0, "v2", 0,
-						   "systemd", 0, "systemdUser", 0, "rdma", 0));
-	json_object_set_new(l, "seccomp", json_pack("{s:b}", "enabled", 0));
-	json_object_set_new(l, "apparmor", json_pack("{s:b}", "enabled", 0));
-	json_object_set_new(l, "selinux", json_pack("{s:b}", "enabled", 0));
-	json_object_set_new(l, "intelRdt", json_pack("{s:b}", "enabled", 0));
-	json_object_set_new(l, "mountExtensions", json_pack("{s:{s:b}}", "idmap", "enabled", 0));
-	return l;
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "namespaces", namespaces_section(),
+			 "capabilities", capabilities_section(),
+			 "cgroup", cgroup_section(),
+			 "seccomp", seccomp_section(),
+			 "apparmor", apparmor_section(),
+			 "selinux", selinux_section(),
+			 "intelRdt", intel_rdt_section(),
+			 "mountExtensions", mount_extensions_section(),
+			 "netDevices", net_devices_section());
+}
+
+static json_t *annotations_section(void)
+{
+	return json_pack("{s:s}", "io.github.roci.version", ROCI_VERSION);
+}
+
+static json_t *features_document(void)
+{
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}",
+			 "ociVersionMin", FEATURES_MIN_VERSION,
+			 "ociVersionMax", ROCI_SPEC_VERSION,
+			 "hooks", hooks_section(),
+			 "mountOptions", mount_options_section(),
+			 "linux", linux_section(),
+			 "annotations", annotations_section());
 }
 
 int roci_cmd_features(struct roci_globals *g, int argc, char **argv, struct roci_err *err)
 {
-	static const char *const hooks[] = { "prestart", "createRuntime", "createContainer",
-					     "startContainer", "poststart", "poststop" };
 	(void)g;
-	(void)argv;
-	if (argc > 1)
-		return roci_failx(err, EINVAL, "features takes no arguments");
-	const char *opts[128];
-	size_t n_opts = roci_mount_option_names(opts, 128);
-	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s}}",
-				"ociVersionMin", "1.0.0",
-				"ociVersionMax", ROCI_SPEC_VERSION,
-				"hooks", strv(hooks, sizeof(hooks) / sizeof(hooks[0])),
-				"mountOptions", strv(opts, n_opts),
-				"linux", linux_section(),
-				"annotations", "io.github.roci.version", ROCI_VERSION);
+	if (argc > 1) {
+		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			printf("usage: roci features\n");
+			return 0;
+		}
+		return roci_failx(err, EINVAL, "features: takes no arguments\nusage: roci features");
+	}
+	json_t *doc = features_document();
 	if (!doc)
 		return roci_fail(err, ENOMEM, "features");
-	char *s = json_dumps(doc, JSON_INDENT(4));
+	/* 4-space indentation, as `runc features` prints it */
+	_cleanup_free_ char *text = json_dumps(doc, JSON_INDENT(4));
 	json_decref(doc);
-	if (!s)
+	if (!text)
 		return roci_fail(err, ENOMEM, "features");
-	printf("%s\n", s);
-	free(s);
+	if (printf("%s\n", text) < 0 || fflush(stdout) == EOF)
+		return roci_fail(err, errno ? errno : EIO, "features: write");
 	return 0;
 }

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* state.json (the runtime's own record) and the OCI state document. */
+/* Container state in two shapes: state.json, the runtime's own record in the
+ * state directory, and the OCI state document printed by `state` and handed
+ * to hooks. state.json is read back with full type checks: a damaged file
+ * gives an error naming the field, never a half-filled struct. */
 #include "oci/state.h"
 
 #include <errno.h>
 #include <jansson.h>
-#include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,113 +20,241 @@ const char *roci_status_name(enum roci_status s)
 	case ROCI_STATUS_CREATED: return "created";
 	case ROCI_STATUS_RUNNING: return "running";
 	case ROCI_STATUS_PAUSED: return "paused";
-	default: return "stopped";
+	case ROCI_STATUS_STOPPED: break;
 	}
+	return "stopped";
 }
 
-static json_t *annotations_json(const struct roci_state *st)
+/* ---- writing ------------------------------------------------------------ */
+
+/* Set key to a string; NULL becomes "". Fails for strings that are not
+ * valid UTF-8 (JSON cannot carry them), naming the field. */
+static int put_str(json_t *o, const char *key, const char *val, struct roci_err *err)
+{
+	json_t *s = json_string(val ? val : "");
+	if (!s)
+		return roci_failx(err, EINVAL, "state: %s is not valid UTF-8", key);
+	if (json_object_set_new(o, key, s) < 0)
+		return roci_fail(err, ENOMEM, "state: %s", key);
+	return 0;
+}
+
+static int put_int(json_t *o, const char *key, json_int_t val, struct roci_err *err)
+{
+	if (json_object_set_new(o, key, json_integer(val)) < 0)
+		return roci_fail(err, ENOMEM, "state: %s", key);
+	return 0;
+}
+
+static int put_bool(json_t *o, const char *key, bool val, struct roci_err *err)
+{
+	if (json_object_set_new(o, key, json_boolean(val)) < 0)
+		return roci_fail(err, ENOMEM, "state: %s", key);
+	return 0;
+}
+
+static int put_annotations(json_t *o, const struct roci_state *st, struct roci_err *err)
 {
 	json_t *a = json_object();
-	for (size_t i = 0; a && i < st->n_annotations; i++)
-		json_object_set_new(a, st->annotation_keys[i], json_string(st->annotation_values[i]));
-	return a;
+	if (!a || json_object_set_new(o, "annotations", a) < 0)
+		return roci_fail(err, ENOMEM, "state: annotations");
+	for (size_t i = 0; i < st->n_annotations; i++) {
+		const char *k = st->annotation_keys[i], *v = st->annotation_values[i];
+		if (!k)
+			continue;
+		json_t *s = json_string(v ? v : "");
+		if (!s)
+			return roci_failx(err, EINVAL, "state: annotation %s is not valid UTF-8", k);
+		if (json_object_set_new(a, k, s) < 0)
+			return roci_failx(err, EINVAL, "state: annotation key is not valid UTF-8");
+	}
+	return 0;
 }
 
+/* Serialise o (and drop it): indented by 2 when pretty, else compact. */
 static int dump(json_t *o, bool pretty, char **out, struct roci_err *err)
 {
-	if (!o)
-		return roci_fail(err, ENOMEM, "state");
 	*out = json_dumps(o, pretty ? JSON_INDENT(2) : JSON_COMPACT);
 	json_decref(o);
-	return *out ? 0 : roci_fail(err, ENOMEM, "state");
+	return *out ? 0 : roci_fail(err, ENOMEM, "state: serialise");
 }
 
 int roci_state_to_json(const struct roci_state *st, char **out, struct roci_err *err)
 {
-	json_t *o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:o, s:b}",
-			      "id", st->id, "pid", (json_int_t)st->pid,
-			      "pid_starttime", (json_int_t)st->pid_starttime,
-			      "bundle", st->bundle ? st->bundle : "", "rootfs", st->rootfs ? st->rootfs : "",
-			      "created", st->created ? st->created : "", "owner", (json_int_t)st->owner,
-			      "annotations", annotations_json(st), "systemd_cgroup", st->systemd_cgroup);
-	if (o && st->cgroup_path)
-		json_object_set_new(o, "cgroup_path", json_string(st->cgroup_path));
+	*out = NULL;
+	if (!st->id || !st->id[0])
+		return roci_failx(err, EINVAL, "state: no container id");
+	json_t *o = json_object();
+	if (!o)
+		return roci_fail(err, ENOMEM, "state");
+	int r;
+	if ((r = put_str(o, "id", st->id, err)) < 0 ||
+	    (r = put_int(o, "pid", st->pid, err)) < 0 ||
+	    (r = put_int(o, "pid_starttime", (json_int_t)st->pid_starttime, err)) < 0 ||
+	    (r = put_str(o, "bundle", st->bundle, err)) < 0 ||
+	    (r = put_str(o, "rootfs", st->rootfs, err)) < 0 ||
+	    (r = put_str(o, "created", st->created, err)) < 0 ||
+	    (r = put_int(o, "owner", st->owner, err)) < 0 ||
+	    (r = put_annotations(o, st, err)) < 0 ||
+	    (r = put_bool(o, "systemd_cgroup", st->systemd_cgroup, err)) < 0 ||
+	    (st->cgroup_path && (r = put_str(o, "cgroup_path", st->cgroup_path, err)) < 0)) {
+		json_decref(o);
+		return r;
+	}
 	return dump(o, false, out, err);
 }
 
-static char *dup_member(json_t *o, const char *key)
+int roci_state_oci_json(const struct roci_state *st, enum roci_status status, bool pretty,
+			char **out, struct roci_err *err)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? strdup(s) : NULL;
+	*out = NULL;
+	json_t *o = json_object();
+	if (!o)
+		return roci_fail(err, ENOMEM, "state");
+	/* The spec requires pid while a process exists (created, running;
+	 * paused keeps it too). A stopped container has none, so no key. A
+	 * container still being created shows its pid once there is one. */
+	bool with_pid = status == ROCI_STATUS_CREATED || status == ROCI_STATUS_RUNNING ||
+			status == ROCI_STATUS_PAUSED ||
+			(status == ROCI_STATUS_CREATING && st->pid > 0);
+	int r;
+	if ((r = put_str(o, "ociVersion", ROCI_SPEC_VERSION, err)) < 0 ||
+	    (r = put_str(o, "id", st->id, err)) < 0 ||
+	    (r = put_str(o, "status", roci_status_name(status), err)) < 0 ||
+	    (with_pid && (r = put_int(o, "pid", st->pid, err)) < 0) ||
+	    (r = put_str(o, "bundle", st->bundle, err)) < 0 ||
+	    (r = put_str(o, "rootfs", st->rootfs, err)) < 0 ||
+	    (r = put_str(o, "created", st->created, err)) < 0 ||
+	    /* `runc state` leaves owner empty; list shows the user name. */
+	    (r = put_str(o, "owner", "", err)) < 0 ||
+	    (r = put_annotations(o, st, err)) < 0) {
+		json_decref(o);
+		return r;
+	}
+	return dump(o, pretty, out, err);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static int corrupt(struct roci_err *err, const char *field, const char *want)
+{
+	return roci_failx(err, EINVAL, "corrupt state.json: %s: expected %s", field, want);
+}
+
+/* Optional string member: absent or null leaves *dst NULL. */
+static int get_str(json_t *o, const char *key, bool required, char **dst, struct roci_err *err)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v || json_is_null(v)) {
+		if (required)
+			return roci_failx(err, EINVAL, "corrupt state.json: %s: missing", key);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return corrupt(err, key, "a string");
+	*dst = strdup(json_string_value(v));
+	return *dst ? 0 : roci_fail(err, ENOMEM, "state");
+}
+
+/* Optional integer member in [0, max]: absent leaves *dst 0. */
+static int get_uint(json_t *o, const char *key, json_int_t max, json_int_t *dst,
+		    struct roci_err *err)
+{
+	json_t *v = json_object_get(o, key);
+	*dst = 0;
+	if (!v)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max)
+		return corrupt(err, key, "a non-negative integer in range");
+	*dst = json_integer_value(v);
+	return 0;
+}
+
+static int get_annotations(json_t *o, struct roci_state *st, struct roci_err *err)
+{
+	json_t *a = json_object_get(o, "annotations");
+	if (a && !json_is_object(a) && !json_is_null(a))
+		return corrupt(err, "annotations", "an object");
+	size_t n = json_is_object(a) ? json_object_size(a) : 0;
+	st->annotation_keys = calloc(n + 1, sizeof(char *));
+	st->annotation_values = calloc(n + 1, sizeof(char *));
+	if (!st->annotation_keys || !st->annotation_values)
+		return roci_fail(err, ENOMEM, "state");
+	if (!n)
+		return 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(a, k, v) {
+		if (!json_is_string(v))
+			return roci_failx(err, EINVAL, "corrupt state.json: annotations.%s: expected a string", k);
+		size_t i = st->n_annotations;
+		st->annotation_keys[i] = strdup(k);
+		st->annotation_values[i] = strdup(json_string_value(v));
+		/* counted before the check so that free releases a lone strdup */
+		st->n_annotations++;
+		if (!st->annotation_keys[i] || !st->annotation_values[i])
+			return roci_fail(err, ENOMEM, "state");
+	}
+	return 0;
+}
+
+static int parse_state(json_t *o, struct roci_state *st, struct roci_err *err)
+{
+	json_int_t pid, starttime, owner;
+	json_t *sd = json_object_get(o, "systemd_cgroup");
+	int r;
+	if ((r = get_str(o, "id", true, &st->id, err)) < 0 ||
+	    (r = get_uint(o, "pid", INT_MAX, &pid, err)) < 0 ||
+	    (r = get_uint(o, "pid_starttime", INT64_MAX, &starttime, err)) < 0 ||
+	    (r = get_str(o, "bundle", true, &st->bundle, err)) < 0 ||
+	    (r = get_str(o, "rootfs", false, &st->rootfs, err)) < 0 ||
+	    (r = get_str(o, "created", false, &st->created, err)) < 0 ||
+	    (r = get_uint(o, "owner", (json_int_t)UINT32_MAX - 1, &owner, err)) < 0 ||
+	    (r = get_annotations(o, st, err)) < 0 ||
+	    (r = get_str(o, "cgroup_path", false, &st->cgroup_path, err)) < 0)
+		return r;
+	if (sd && !json_is_boolean(sd))
+		return corrupt(err, "systemd_cgroup", "a boolean");
+	if (!st->id[0])
+		return roci_failx(err, EINVAL, "corrupt state.json: id: empty");
+	st->pid = (pid_t)pid;
+	st->pid_starttime = (uint64_t)starttime;
+	st->owner = (uid_t)owner;
+	st->systemd_cgroup = json_is_true(sd);
+	return 0;
 }
 
 int roci_state_from_json(const char *text, struct roci_state **out, struct roci_err *err)
 {
+	*out = NULL;
 	json_error_t je;
-	json_t *o = json_loads(text, 0, &je);
-	if (!o || !json_is_object(o)) {
+	json_t *o = json_loads(text ? text : "", JSON_REJECT_DUPLICATES, &je);
+	if (!o)
+		return roci_failx(err, EINVAL, "corrupt state.json: line %d: %s", je.line, je.text);
+	if (!json_is_object(o)) {
 		json_decref(o);
-		return roci_failx(err, EINVAL, "corrupt state.json: %s", o ? "not an object" : je.text);
+		return roci_failx(err, EINVAL, "corrupt state.json: not a JSON object");
 	}
 	struct roci_state *st = calloc(1, sizeof(*st));
 	if (!st) {
 		json_decref(o);
 		return roci_fail(err, ENOMEM, "state");
 	}
-	st->id = dup_member(o, "id");
-	st->pid = (pid_t)json_integer_value(json_object_get(o, "pid"));
-	st->pid_starttime = (uint64_t)json_integer_value(json_object_get(o, "pid_starttime"));
-	st->bundle = dup_member(o, "bundle");
-	st->rootfs = dup_member(o, "rootfs");
-	st->created = dup_member(o, "created");
-	st->owner = (uid_t)json_integer_value(json_object_get(o, "owner"));
-	st->systemd_cgroup = json_is_true(json_object_get(o, "systemd_cgroup"));
-	st->cgroup_path = dup_member(o, "cgroup_path");
-	json_t *a = json_object_get(o, "annotations");
-	size_t n = json_is_object(a) ? json_object_size(a) : 0;
-	st->annotation_keys = calloc(n + 1, sizeof(char *));
-	st->annotation_values = calloc(n + 1, sizeof(char *));
-	if (a && st->annotation_keys && st->annotation_values) {
-		const char *k;
-		json_t *v;
-		json_object_foreach(a, k, v) {
-			st->annotation_keys[st->n_annotations] = strdup(k);
-			st->annotation_values[st->n_annotations] = strdup(json_string_value(v) ? json_string_value(v) : "");
-			st->n_annotations++;
-		}
-	}
+	int r = parse_state(o, st, err);
 	json_decref(o);
-	if (!st->id || !st->bundle || !st->annotation_keys || !st->annotation_values) {
+	if (r < 0) {
 		roci_state_free(st);
-		return roci_failx(err, EINVAL, "corrupt state.json: missing fields");
+		return r;
 	}
 	*out = st;
 	return 0;
 }
 
-int roci_state_oci_json(const struct roci_state *st, enum roci_status status, bool pretty,
-			char **out, struct roci_err *err)
-{
-	json_t *o = json_pack("{s:s, s:s, s:s}", "ociVersion", ROCI_SPEC_VERSION, "id", st->id,
-			      "status", roci_status_name(status));
-	if (!o)
-		return roci_fail(err, ENOMEM, "state");
-	/* pid only while there is a live process, as the spec requires it
-	 * for created and running (and paused) */
-	if (status == ROCI_STATUS_CREATED || status == ROCI_STATUS_RUNNING ||
-	    status == ROCI_STATUS_PAUSED || (status == ROCI_STATUS_CREATING && st->pid > 0))
-		json_object_set_new(o, "pid", json_integer(st->pid));
-	json_object_set_new(o, "bundle", json_string(st->bundle ? st->bundle : ""));
-	json_object_set_new(o, "rootfs", json_string(st->rootfs ? st->rootfs : ""));
-	json_object_set_new(o, "created", json_string(st->created ? st->created : ""));
-	json_object_set_new(o, "owner", json_string(""));
-	json_object_set_new(o, "annotations", annotations_json(st));
-	return dump(o, pretty, out, err);
-}
-
 static void strv_free(char **v, size_t n)
 {
-	for (size_t i = 0; v && i < n; i++)
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
 }

@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* OCI hooks: state JSON on stdin, the hook's own args and env, a timeout
- * enforced through a pidfd. */
+/* OCI hooks. Each hook is spawned with exactly its own argv and env (an
+ * empty env when none is given), no inherited fds beyond stdio, default
+ * signal dispositions and an empty signal mask. Its stdin is a pipe carrying
+ * the state document; its stdout and stderr share one pipe that roci copies
+ * to its own stderr while keeping the last KiB for the error message. A
+ * pidfd tells when the hook exits, and poll(2) on it enforces the timeout.
+ *
+ * The same code runs in the runtime process (prestart, createRuntime,
+ * poststart, poststop) and inside the container's namespaces
+ * (createContainer, startContainer). */
 #include "runtime/hooks.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -16,8 +27,35 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/signals.h"
+
+/* How much of the hook's output the error message can quote. */
+#define OUTPUT_TAIL_MAX 1024
+/* Without pidfds (kernels before 5.3), check for exit this often. */
+#define NO_PIDFD_TICK_MS 20
+/* Output read per wakeup. */
+#define DRAIN_MAX (64 * 1024)
 
 static char *const empty_env[] = { NULL };
+
+struct output_tail {
+	char buf[OUTPUT_TAIL_MAX];
+	size_t len;
+};
+
+/* One running hook, as seen by the parent. */
+struct hook_proc {
+	pid_t pid;
+	int pidfd;          /* -1 when the kernel has no pidfd_open */
+	int in_fd;          /* write end of the hook's stdin; -1 once done */
+	int out_fd;         /* read end of the hook's stdout+stderr; -1 at EOF */
+	const char *input;  /* the state document */
+	size_t input_len, input_off;
+	struct output_tail tail;
+	bool reaped;
+	bool status_lost;   /* reaped by someone else (SIGCHLD ignored) */
+	int status;
+};
 
 static int64_t now_ms(void)
 {
@@ -26,152 +64,327 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int run_one(const struct roci_hook *h, const char *kind, size_t idx, const char *state,
-		   struct roci_err *err)
+static void close_fd(int *fd)
 {
-	int in[2], errp[2];
-	if (pipe2(in, O_CLOEXEC) < 0)
-		return roci_fail(err, errno, "%s hook #%zu: pipe", kind, idx);
-	if (pipe2(errp, O_CLOEXEC) < 0) {
-		close(in[0]);
-		close(in[1]);
-		return roci_fail(err, errno, "%s hook #%zu: pipe", kind, idx);
+	if (*fd >= 0) {
+		close(*fd);
+		*fd = -1;
 	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(in[0]); close(in[1]); close(errp[0]); close(errp[1]);
-		return roci_fail(err, e, "%s hook #%zu (%s): fork", kind, idx, h->path);
-	}
-	if (pid == 0) {
-		dup2(in[0], STDIN_FILENO);
-		dup2(errp[1], STDERR_FILENO);
-		/* hook stdout goes where the runtime's stderr goes */
-		dup2(errp[1], STDOUT_FILENO);
-		close_range(3, ~0U, 0);
-		signal(SIGPIPE, SIG_DFL);
-		char *argv0[] = { h->path, NULL };
-		char *const *argv = h->args && h->args[0] ? h->args : argv0;
-		execve(h->path, argv, h->env ? h->env : empty_env);
-		dprintf(STDERR_FILENO, "exec %s: %s", h->path, strerror(errno));
-		_exit(127);
-	}
-	close(in[0]);
-	close(errp[1]);
-	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+}
 
-	/* Feed stdin; a hook that does not read it is not an error. */
-	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-	size_t len = strlen(state), off = 0;
-	fcntl(in[1], F_SETFL, O_NONBLOCK);
-	char tail[1024];
-	size_t tail_len = 0;
-	int64_t deadline = h->has_timeout ? now_ms() + (int64_t)h->timeout * 1000 : -1;
-	bool exited = false, timed_out = false, err_open = true;
-	int wfd = in[1];
-	while (!exited) {
-		struct pollfd pfd[3];
-		int n = 0, iw = -1, ie = -1, ip = -1;
-		if (wfd >= 0) {
-			pfd[n] = (struct pollfd){ .fd = wfd, .events = POLLOUT };
-			iw = n++;
+static void tail_append(struct output_tail *t, const char *p, size_t n)
+{
+	const size_t cap = sizeof(t->buf);
+	if (n >= cap) {
+		memcpy(t->buf, p + (n - cap), cap);
+		t->len = cap;
+		return;
+	}
+	if (t->len + n > cap) {
+		size_t keep = cap - n;
+		memmove(t->buf, t->buf + (t->len - keep), keep);
+		t->len = keep;
+	}
+	memcpy(t->buf + t->len, p, n);
+	t->len += n;
+}
+
+/* A pipe whose ends are both above stdio, so that the dup2 onto 0/1/2 in
+ * the child never lands on (and keeps the close-on-exec flag of) the same
+ * fd. Both ends are close-on-exec. */
+static int pipe_above_stdio(int p[2])
+{
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	for (int i = 0; i < 2; i++) {
+		if (p[i] > STDERR_FILENO)
+			continue;
+		int moved = fcntl(p[i], F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+		int e = errno;
+		close(p[i]);
+		p[i] = moved;
+		if (moved < 0) {
+			close_fd(&p[0]);
+			close_fd(&p[1]);
+			return -e;
 		}
-		if (err_open) {
-			pfd[n] = (struct pollfd){ .fd = errp[0], .events = POLLIN };
-			ie = n++;
+	}
+	return 0;
+}
+
+static int pidfd_open_compat(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* Start the hook. Returns 0 or a negative errno (exec failures included:
+ * posix_spawn reports them to the caller). */
+static int spawn_hook(const struct roci_hook *h, int stdin_fd, int out_fd, pid_t *pid)
+{
+	char *argv0[] = { h->path, NULL };
+	char *const *argv = h->args && h->args[0] ? h->args : argv0;
+	char *const *envp = h->env ? h->env : empty_env;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+
+	int r = posix_spawn_file_actions_init(&fa);
+	if (r)
+		return -r;
+	r = posix_spawnattr_init(&attr);
+	if (r) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -r;
+	}
+	if (!(r = posix_spawn_file_actions_adddup2(&fa, stdin_fd, STDIN_FILENO)) &&
+	    !(r = posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO)) &&
+	    !(r = posix_spawn_file_actions_adddup2(&fa, out_fd, STDERR_FILENO)) &&
+	    !(r = posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1)) &&
+	    !(r = posix_spawnattr_setsigmask(&attr, &none)) &&
+	    !(r = posix_spawnattr_setsigdefault(&attr, &all)) &&
+	    !(r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)))
+		r = posix_spawn(pid, h->path, &fa, &attr, argv, envp);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return -r;
+}
+
+/* Write what the pipe takes now; close our end when all is written or the
+ * hook stopped reading (EPIPE: not an error, a hook need not read stdin). */
+static void feed_stdin(struct hook_proc *p)
+{
+	while (p->in_fd >= 0 && p->input_off < p->input_len) {
+		ssize_t w = write(p->in_fd, p->input + p->input_off, p->input_len - p->input_off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			return;
+		if (w <= 0)
+			break;
+		p->input_off += (size_t)w;
+	}
+	close_fd(&p->in_fd);
+}
+
+/* Read what is buffered now, at most DRAIN_MAX bytes so that a hook that
+ * writes without pause cannot keep us from checking its deadline: copy it
+ * to our stderr and keep its tail. */
+static void drain_output(struct hook_proc *p)
+{
+	char buf[4096];
+	for (size_t total = 0; p->out_fd >= 0 && total < DRAIN_MAX;) {
+		ssize_t n = read(p->out_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			close_fd(&p->out_fd);
+			return;
 		}
-		if (pidfd >= 0) {
-			pfd[n] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-			ip = n++;
+		total += (size_t)n;
+		tail_append(&p->tail, buf, (size_t)n);
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(STDERR_FILENO, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break; /* pass-through is best effort */
+			off += w;
 		}
-		int timeout = -1;
-		if (deadline >= 0) {
-			int64_t left = deadline - now_ms();
-			if (left <= 0) {
-				timed_out = true;
-				break;
-			}
-			timeout = (int)left;
-		}
-		if (pidfd < 0 && !err_open && wfd < 0) {
-			/* no pidfd: fall back to polling waitpid */
-			if (waitpid(pid, NULL, WNOHANG) != 0)
-				break;
-			timeout = 10;
-		}
-		int r = poll(pfd, (nfds_t)n, timeout);
+	}
+}
+
+static void reap(struct hook_proc *p, bool block)
+{
+	for (;;) {
+		pid_t r = waitpid(p->pid, &p->status, block ? 0 : WNOHANG);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r == 0 && deadline >= 0 && now_ms() >= deadline) {
-			timed_out = true;
-			break;
-		}
-		if (iw >= 0 && pfd[iw].revents) {
-			ssize_t w = write(wfd, state + off, len - off);
-			if (w > 0)
-				off += (size_t)w;
-			if (w < 0 && errno != EAGAIN)
-				off = len;
-			if (off >= len) {
-				close(wfd);
-				wfd = -1;
-			}
-		}
-		if (ie >= 0 && pfd[ie].revents) {
-			char buf[512];
-			ssize_t rd = read(errp[0], buf, sizeof(buf));
-			if (rd <= 0) {
-				err_open = false;
-			} else {
-				if (write(STDERR_FILENO, buf, (size_t)rd) < 0) {
-					/* best effort pass-through */
-				}
-				for (ssize_t i = 0; i < rd; i++) {
-					if (tail_len == sizeof(tail) - 1) {
-						memmove(tail, tail + 1, tail_len - 1);
-						tail_len--;
-					}
-					tail[tail_len++] = buf[i];
-				}
-			}
-		}
-		if (ip >= 0 && (pfd[ip].revents & POLLIN))
-			exited = true;
+		if (r == 0)
+			return;
+		p->reaped = true;
+		p->status_lost = r < 0;
+		return;
 	}
-	if (wfd >= 0)
-		close(wfd);
-	close(errp[0]);
-	signal(SIGPIPE, old);
-	int status = 0;
-	if (timed_out) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		return roci_failx(err, ETIMEDOUT, "%s hook #%zu (%s): timed out after %d seconds", kind, idx,
-				  h->path, h->timeout);
+}
+
+/* Wait for the hook to exit while feeding its stdin and collecting its
+ * output. Returns true when it exited, false when the deadline passed
+ * (then the hook is still running). */
+static bool supervise(struct hook_proc *p, int64_t deadline)
+{
+	while (!p->reaped) {
+		struct pollfd fds[3];
+		int n = 0, i_in = -1, i_out = -1, i_pid = -1;
+		if (p->in_fd >= 0) {
+			fds[n] = (struct pollfd){ .fd = p->in_fd, .events = POLLOUT };
+			i_in = n++;
+		}
+		if (p->out_fd >= 0) {
+			fds[n] = (struct pollfd){ .fd = p->out_fd, .events = POLLIN };
+			i_out = n++;
+		}
+		if (p->pidfd >= 0) {
+			fds[n] = (struct pollfd){ .fd = p->pidfd, .events = POLLIN };
+			i_pid = n++;
+		}
+		int wait = -1;
+		if (deadline >= 0) {
+			int64_t left = deadline - now_ms();
+			if (left <= 0)
+				return false;
+			wait = left > INT_MAX ? INT_MAX : (int)left;
+		}
+		if (p->pidfd < 0 && (wait < 0 || wait > NO_PIDFD_TICK_MS))
+			wait = NO_PIDFD_TICK_MS;
+		int r = poll(fds, (nfds_t)n, wait);
+		if (r < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			/* cannot watch the fds: give them up and just wait,
+			 * checking for exit every tick (poll on no fds) */
+			close_fd(&p->in_fd);
+			close_fd(&p->out_fd);
+			close_fd(&p->pidfd);
+			continue;
+		}
+		if (i_in >= 0 && fds[i_in].revents)
+			feed_stdin(p);
+		if (i_out >= 0 && fds[i_out].revents)
+			drain_output(p);
+		if (p->pidfd < 0 || (i_pid >= 0 && fds[i_pid].revents))
+			reap(p, false);
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	tail[tail_len] = '\0';
-	while (tail_len && (tail[tail_len - 1] == '\n' || tail[tail_len - 1] == ' '))
-		tail[--tail_len] = '\0';
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	char how[64];
-	if (WIFEXITED(status))
-		snprintf(how, sizeof(how), "exit status %d", WEXITSTATUS(status));
-	else
-		snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
-	return roci_failx(err, EIO, "%s hook #%zu (%s): %s%s%s", kind, idx, h->path, how,
-			  tail_len ? ": " : "", tail);
+	return true;
+}
+
+/* "<prefix>: <reason>[: <output tail>]" within the error message size,
+ * quoting the end of the output when not all of it fits. */
+static int hook_error(struct roci_err *err, int code, const char *prefix, const char *reason,
+		      const struct output_tail *t)
+{
+	char text[OUTPUT_TAIL_MAX + 1];
+	size_t a = 0, b = t->len;
+	while (a < b && (t->buf[a] == '\n' || t->buf[a] == '\r' || t->buf[a] == ' ' || t->buf[a] == '\t'))
+		a++;
+	while (b > a && (t->buf[b - 1] == '\n' || t->buf[b - 1] == '\r' || t->buf[b - 1] == ' ' ||
+			 t->buf[b - 1] == '\t'))
+		b--;
+	size_t n = 0;
+	for (size_t i = a; i < b; i++) {
+		unsigned char c = (unsigned char)t->buf[i];
+		text[n++] = (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ? '?' : (char)c;
+	}
+	text[n] = '\0';
+	if (!n)
+		return roci_failx(err, code, "%s: %s", prefix, reason);
+	size_t head = strlen(prefix) + strlen(reason) + 4;
+	size_t room = head + 4 < ROCI_ERR_MSG_MAX ? ROCI_ERR_MSG_MAX - head - 4 : 0;
+	if (n > room)
+		return roci_failx(err, code, "%s: %s: ...%s", prefix, reason, text + (n - room));
+	return roci_failx(err, code, "%s: %s: %s", prefix, reason, text);
+}
+
+static int run_hook(const struct roci_hook *h, enum roci_hook_kind kind, size_t idx,
+		    const char *state_json, const struct roci_log *log, struct roci_err *err)
+{
+	char prefix[256];
+	snprintf(prefix, sizeof(prefix), "%s hook #%zu (%s)", roci_hook_kind_name(kind), idx, h->path);
+	roci_debug(log, "running %s", prefix);
+
+	int in[2], out[2];
+	int r = pipe_above_stdio(in);
+	if (r < 0)
+		return roci_fail(err, -r, "%s: pipe", prefix);
+	r = pipe_above_stdio(out);
+	if (r < 0) {
+		close(in[0]);
+		close(in[1]);
+		return roci_fail(err, -r, "%s: pipe", prefix);
+	}
+
+	struct hook_proc p = { .pid = -1, .pidfd = -1, .in_fd = in[1], .out_fd = out[0],
+			       .input = state_json ? state_json : "" };
+	p.input_len = strlen(p.input);
+	r = spawn_hook(h, in[0], out[1], &p.pid);
+	close(in[0]);
+	close(out[1]);
+	if (r < 0) {
+		close_fd(&p.in_fd);
+		close_fd(&p.out_fd);
+		return roci_fail(err, -r, "%s: exec", prefix);
+	}
+	p.pidfd = pidfd_open_compat(p.pid);
+	fcntl(p.in_fd, F_SETFL, O_NONBLOCK);
+	fcntl(p.out_fd, F_SETFL, O_NONBLOCK);
+
+	/* Writing to a hook that has closed its stdin raises SIGPIPE; keep it
+	 * blocked (per thread, no change of disposition) while we write, and
+	 * consume the one we caused. */
+	sigset_t pipe_set, saved_mask, pending;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &saved_mask);
+	sigemptyset(&pending);
+	sigpending(&pending);
+	bool pipe_was_pending = sigismember(&pending, SIGPIPE) == 1;
+
+	int64_t deadline = h->has_timeout ? now_ms() + (int64_t)h->timeout * 1000 : -1;
+	bool exited = supervise(&p, deadline);
+	if (!exited) {
+		kill(p.pid, SIGKILL);
+		reap(&p, true);
+	}
+	drain_output(&p);
+	close_fd(&p.in_fd);
+	close_fd(&p.out_fd);
+	close_fd(&p.pidfd);
+
+	if (!pipe_was_pending) {
+		const struct timespec zero = { 0 };
+		while (sigtimedwait(&pipe_set, NULL, &zero) == SIGPIPE)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+
+	char reason[96];
+	if (!exited) {
+		snprintf(reason, sizeof(reason), "timed out after %d seconds", h->timeout);
+		return hook_error(err, ETIMEDOUT, prefix, reason, &p.tail);
+	}
+	if (p.status_lost)
+		return hook_error(err, ECHILD, prefix, "exit status unavailable (SIGCHLD ignored?)", &p.tail);
+	if (WIFEXITED(p.status)) {
+		if (WEXITSTATUS(p.status) == 0)
+			return 0;
+		snprintf(reason, sizeof(reason), "exit status %d", WEXITSTATUS(p.status));
+	} else {
+		char name[32];
+		int sig = WTERMSIG(p.status);
+		const char *sn = roci_signal_name(sig, name, sizeof(name));
+		snprintf(reason, sizeof(reason), "killed by signal %d%s%s%s", sig, sn ? " (" : "",
+			 sn ? sn : "", sn ? ")" : "");
+	}
+	return hook_error(err, EIO, prefix, reason, &p.tail);
 }
 
 int roci_hooks_run(const struct roci_config *cfg, enum roci_hook_kind kind,
 		   const char *state_json, const struct roci_log *log, struct roci_err *err)
 {
+	if (!cfg || (unsigned)kind >= ROCI_HOOK_KIND_COUNT)
+		return 0;
 	const struct roci_hook_list *l = &cfg->hooks[kind];
 	for (size_t i = 0; i < l->n; i++) {
-		roci_debug(log, "running %s hook %s", roci_hook_kind_name(kind), l->hooks[i].path);
-		int r = run_one(&l->hooks[i], roci_hook_kind_name(kind), i, state_json, err);
+		int r = run_hook(&l->hooks[i], kind, i, state_json, log, err);
 		if (r < 0)
 			return r;
 	}
@@ -181,10 +394,12 @@ int roci_hooks_run(const struct roci_config *cfg, enum roci_hook_kind kind,
 void roci_hooks_run_warn(const struct roci_config *cfg, enum roci_hook_kind kind,
 			 const char *state_json, const struct roci_log *log)
 {
+	if (!cfg || (unsigned)kind >= ROCI_HOOK_KIND_COUNT)
+		return;
 	const struct roci_hook_list *l = &cfg->hooks[kind];
 	for (size_t i = 0; i < l->n; i++) {
 		struct roci_err err = { 0 };
-		if (run_one(&l->hooks[i], roci_hook_kind_name(kind), i, state_json, &err) < 0)
+		if (run_hook(&l->hooks[i], kind, i, state_json, log, &err) < 0)
 			roci_warn(log, "%s", err.msg);
 	}
 }

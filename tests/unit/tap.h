@@ -7,11 +7,11 @@
 static int tap_n, tap_failed;
 
 #define ok(cond, ...) do { \
-	tap_n++; \
-	if (cond) { printf("ok %d - ", tap_n); } \
+	int _c = !!(cond); tap_n++; \
+	if (_c) { printf("ok %d - ", tap_n); } \
 	else { tap_failed++; printf("not ok %d - ", tap_n); } \
 	printf(__VA_ARGS__); printf("\n"); \
-	if (!(cond)) printf("#   at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+	if (!_c) printf("#   at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
 } while (0)
 
 #define is_str(a, b, ...) do { \

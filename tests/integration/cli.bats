@@ -1,0 +1,96 @@
+#!/usr/bin/env bats
+# Global options, spec, features, and argument handling.
+load helpers
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+@test "version: roci version then spec" {
+	run "$ROCI" --version
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^roci\ version\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[ "${lines[1]}" = "spec: 1.3.0" ]
+	run "$ROCI" -v
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "roci version "* ]]
+}
+
+@test "help lists the commands" {
+	run "$ROCI" --help
+	[ "$status" -eq 0 ]
+	for c in create start run state kill delete list spec features; do
+		[[ "$output" == *"  $c "* ]]
+	done
+}
+
+@test "unknown command and unknown option fail clearly" {
+	run "$ROCI" frobnicate
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'unknown command "frobnicate"'* ]]
+	run "$ROCI" --bogus list
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unknown global option"* ]]
+	run roci kill
+	[ "$status" -ne 0 ]
+	run roci state
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"expected exactly 1 argument"* ]]
+}
+
+@test "spec writes a config that runs sh, with no inheritable capabilities" {
+	local d=$BATS_TEST_TMPDIR/spec
+	mkdir -p "$d"
+	run "$ROCI" spec -b "$d"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.process.args[0]' "$d/config.json")" = sh ]
+	[ "$(jq -r .ociVersion "$d/config.json")" = 1.3.0 ]
+	[ "$(jq '.process.capabilities | has("inheritable")' "$d/config.json")" = false ]
+	[ "$(jq '.process.capabilities | has("ambient")' "$d/config.json")" = false ]
+	[ "$(jq '.process.capabilities.bounding | length' "$d/config.json")" -gt 0 ]
+}
+
+@test "spec refuses to overwrite config.json" {
+	local d=$BATS_TEST_TMPDIR/spec
+	mkdir -p "$d"
+	echo keep >"$d/config.json"
+	run "$ROCI" spec -b "$d"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"exists"* ]]
+	[ "$(cat "$d/config.json")" = keep ]
+}
+
+@test "spec --rootless maps the caller into a user namespace" {
+	local d=$BATS_TEST_TMPDIR/spec
+	mkdir -p "$d"
+	run "$ROCI" spec --rootless -b "$d"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '[.linux.namespaces[].type] | index("user") != null' "$d/config.json")" = true ]
+	[ "$(jq -r '[.linux.namespaces[].type] | index("network") == null' "$d/config.json")" = true ]
+	[ "$(jq -r '.linux.uidMappings[0].hostID' "$d/config.json")" = "$(id -u)" ]
+}
+
+@test "features describes this build" {
+	run "$ROCI" features
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .ociVersionMax <<<"$output")" = 1.3.0 ]
+	[ "$(jq '.hooks | length' <<<"$output")" -eq 6 ]
+	[ "$(jq '.linux.namespaces | length' <<<"$output")" -eq 8 ]
+	[ "$(jq '.mountOptions | index("rro") != null' <<<"$output")" = true ]
+	[ "$(jq '.linux.capabilities | index("CAP_SYS_ADMIN") != null' <<<"$output")" = true ]
+}
+
+@test "--log-format json writes JSON lines with level, msg and time" {
+	run "$ROCI" --root "$STATE" --log "$BATS_TEST_TMPDIR/log.json" --log-format json state nope
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'container "nope" does not exist'* ]]
+	run jq -r '[.level, .msg, (.time | length > 0)] | @tsv' "$BATS_TEST_TMPDIR/log.json"
+	[ "$output" = $'error\tcontainer "nope" does not exist\ttrue' ]
+}
+
+@test "global and command options may follow positional arguments" {
+	rrun roci create c1 --bundle "$BUNDLE"
+	[ "$status" -eq 0 ]
+	[ "$(container_status c1)" = created ]
+	run roci delete c1 --force
+	[ "$status" -eq 0 ]
+}

@@ -1,0 +1,72 @@
+# Shared setup for the integration tests: a busybox rootfs built once per
+# run, one bundle and one private --root per test, and a teardown that
+# removes every container the test left.
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$REPO/tests/lib/bundle.bash"
+
+common_setup() {
+	chmod 755 "$BATS_TEST_TMPDIR"
+	STATE=$BATS_TEST_TMPDIR/state
+	BUNDLE=$BATS_TEST_TMPDIR/bundle
+	make_bundle "$BUNDLE"
+}
+
+common_teardown() {
+	roci_teardown
+}
+
+# update_config JQ_FILTER: edit $BUNDLE/config.json in place.
+update_config() {
+	jq "$1" "$BUNDLE/config.json" >"$BUNDLE/config.json.new"
+	mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+}
+
+# set_args ARG...: the container's process.args.
+set_args() {
+	local json
+	json=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	update_config ".process.args = $json"
+}
+
+# container_status ID: the status field of `state`.
+container_status() {
+	roci state "$1" | jq -r .status
+}
+
+# wait_status ID STATUS: poll until the container reaches STATUS (5 s).
+wait_status() {
+	local i
+	for i in $(seq 50); do
+		[ "$(container_status "$1" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "container $1 did not reach $2 (now: $(container_status "$1" 2>&1))" >&2
+	return 1
+}
+
+# state_dirs: entries under the --root (nothing may be left after errors)
+state_dirs() {
+	ls -A "$STATE" 2>/dev/null | wc -l
+}
+
+# rrun CMD...: like bats' `run`, but through a file: a created or detached
+# container keeps the stdout and stderr it was given, so a pipe would never
+# reach end-of-file.
+rrun() {
+	local out=$BATS_TEST_TMPDIR/rrun.out
+	status=0
+	"$@" >"$out" 2>&1 </dev/null || status=$?
+	output=$(cat "$out")
+	mapfile -t lines <"$out"
+}
+
+# pid_gone PID: the process no longer runs (gone, or a zombie nobody reaped)
+pid_gone() {
+	local st
+	st=$(awk '{print $3}' /proc/"$1"/stat 2>/dev/null) || return 0
+	[ -z "$st" ] || [ "$st" = Z ] || [ "$st" = X ]
+}
+
+# A container process that exits 0 on SIGTERM (a pid 1 without a handler
+# ignores it).
+TERM_AWARE='trap "exit 0" TERM; while :; do sleep 0.1; done'

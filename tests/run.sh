@@ -1,0 +1,47 @@
+#!/bin/bash
+# The whole test suite: installs what it needs, builds roci, runs the unit
+# tests (meson) and the integration tests (bats, as root, against the real
+# kernel and real containers). The last line is "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+tests/lib/deps.sh meson ninja-build pkg-config gcc libjansson-dev libseccomp-dev \
+	busybox-static bats jq iproute2 util-linux || exit 1
+if [ -f build/build.ninja ]; then
+	meson setup --reconfigure build >/dev/null || exit 1
+else
+	meson setup build >/dev/null || exit 1
+fi
+meson compile -C build >/dev/null || { meson compile -C build; exit 1; }
+
+passed=0 failed=0 skipped=0
+count_tap() {
+	# count TAP results read from stdin, echoing the lines
+	local line
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case "$line" in
+		"not ok "*) failed=$((failed + 1)) ;;
+		"ok "*"# skip"* | "ok "*"# SKIP"*) skipped=$((skipped + 1)) ;;
+		"ok "*) passed=$((passed + 1)) ;;
+		esac
+	done
+}
+
+echo "== unit tests"
+for t in build/tests/unit/unit-*; do
+	[ -x "$t" ] || continue
+	echo "# $t"
+	count_tap < <("$t")
+done
+
+echo "== integration tests"
+export ROCI="$PWD/build/roci"
+count_tap < <(bats --tap tests/integration 2>&1)
+
+rm -rf /tmp/roci-test-rootfs
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
