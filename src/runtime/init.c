@@ -242,6 +242,11 @@ void roci_init_main(const struct roci_init_args *a)
 	_cleanup_free_ char *hook_state = calloc(1, ROCI_SYNC_TEXT_MAX);
 	_cleanup_free_ char *exec_path = NULL;
 
+	/* `run` blocks the signals it forwards; the container starts with
+	 * none blocked. */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* The parent's lock must not outlive the parent's hold on it. */
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);

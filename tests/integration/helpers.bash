@@ -57,6 +57,7 @@ rrun() {
 	status=0
 	"$@" >"$out" 2>&1 </dev/null || status=$?
 	output=$(cat "$out")
+	printf "%s\n" "$output"  # shown by bats when the test fails
 	mapfile -t lines <"$out"
 }
 

@@ -51,7 +51,7 @@ make_bundle() {
 	cp -a "$src" "$dir/rootfs"
 	chmod 755 "$dir/rootfs"
 	"$ROCI" spec -b "$dir" || return 1
-	jq '.process.terminal = false | .process.args = ["sh", "-c", "true"]' "$dir/config.json" |
+	jq '.process.terminal = false | .process.args = ["sh", "-c", "true"] | .root.readonly = false' "$dir/config.json" |
 		jq "$filter" >"$dir/config.json.new" || return 1
 	mv "$dir/config.json.new" "$dir/config.json"
 }

@@ -1,0 +1,142 @@
+#!/usr/bin/env bats
+# Mounts, masked and read-only paths, root.readonly, devices.
+load helpers
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+@test "tmpfs with options" {
+	update_config '.mounts += [{"destination":"/scratch","type":"tmpfs","source":"tmpfs","options":["size=1m","noexec","nosuid"]}]'
+	set_args sh -c 'grep " /scratch " /proc/self/mounts'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"tmpfs /scratch tmpfs"* ]]
+	[[ "$output" == *"size=1024k"* ]]
+	[[ "$output" == *"nosuid"* && "$output" == *"noexec"* ]]
+}
+
+@test "bind mounts: read-only directory, file, relative source" {
+	mkdir -p "$BATS_TEST_TMPDIR/hostdir" "$BUNDLE/reldir"
+	echo host >"$BATS_TEST_TMPDIR/hostdir/f"
+	echo file >"$BATS_TEST_TMPDIR/onefile"
+	echo rel >"$BUNDLE/reldir/r"
+	update_config '.mounts += [
+		{"destination":"/ro","type":"bind","source":"'"$BATS_TEST_TMPDIR"'/hostdir","options":["bind","ro"]},
+		{"destination":"/etc/onefile","type":"bind","source":"'"$BATS_TEST_TMPDIR"'/onefile","options":["bind"]},
+		{"destination":"/rel","type":"none","source":"reldir","options":["rbind"]}]'
+	set_args sh -c 'cat /ro/f; touch /ro/x 2>&1; cat /etc/onefile; echo changed > /etc/onefile; cat /rel/r'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = host ]
+	[[ "${lines[1]}" == *"Read-only file system"* ]]
+	[ "${lines[2]}" = file ]
+	[ "${lines[3]}" = rel ]
+	[ ! -e "$BATS_TEST_TMPDIR/hostdir/x" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/onefile")" = changed ]
+}
+
+@test "rbind carries submounts, rro makes them all read-only" {
+	mkdir -p "$BATS_TEST_TMPDIR/top/sub"
+	mount -t tmpfs tmpfs "$BATS_TEST_TMPDIR/top/sub"
+	echo inner >"$BATS_TEST_TMPDIR/top/sub/inner"
+	update_config '.mounts += [
+		{"destination":"/a","type":"bind","source":"'"$BATS_TEST_TMPDIR"'/top","options":["rbind"]},
+		{"destination":"/b","type":"bind","source":"'"$BATS_TEST_TMPDIR"'/top","options":["rbind","rro"]}]'
+	set_args sh -c 'cat /a/sub/inner; touch /a/sub/ok && echo writable; touch /b/sub/no 2>&1; true'
+	rrun roci run -b "$BUNDLE" c1
+	umount "$BATS_TEST_TMPDIR/top/sub"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = inner ]
+	[ "${lines[1]}" = writable ]
+	[[ "${lines[2]}" == *"Read-only file system"* ]]
+}
+
+@test "mounts appear in config order" {
+	update_config '.mounts += [
+		{"destination":"/m","type":"tmpfs","source":"first"},
+		{"destination":"/m/n","type":"tmpfs","source":"second"}]'
+	set_args sh -c 'grep -E " /m(/n)? " /proc/self/mounts | cut -d" " -f1,2'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = $'first /m\nsecond /m/n' ]
+}
+
+@test "propagation options reach mountinfo" {
+	mkdir -p "$BATS_TEST_TMPDIR/shared"
+	update_config '.mounts += [{"destination":"/s","type":"bind","source":"'"$BATS_TEST_TMPDIR"'/shared","options":["rbind","rprivate"]},
+		{"destination":"/u","type":"tmpfs","source":"tmpfs","options":["unbindable"]}]'
+	set_args sh -c 'grep " /u " /proc/self/mountinfo'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"unbindable"* ]]
+}
+
+@test "masked paths: files read empty, directories are empty" {
+	update_config '.linux.maskedPaths = ["/proc/cmdline", "/etc/secret", "/nonexistent"]'
+	mkdir -p "$BUNDLE/rootfs/etc/secret"
+	echo hidden >"$BUNDLE/rootfs/etc/secret/s"
+	set_args sh -c 'wc -c < /proc/cmdline; ls -A /etc/secret | wc -l; stat -c "%t:%T" /proc/cmdline'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 0 ]
+	[ "${lines[2]}" = "1:3" ]
+}
+
+@test "readonly paths refuse writes" {
+	update_config '.linux.readonlyPaths = ["/proc/sys", "/etc"]'
+	set_args sh -c 'echo 1 > /proc/sys/kernel/domainname 2>&1; touch /etc/x 2>&1; touch /tmp/ok && echo ok'
+	rrun roci run -b "$BUNDLE" c1
+	[[ "${lines[0]}" == *"Read-only file system"* ]]
+	[[ "${lines[1]}" == *"Read-only file system"* ]]
+	[ "${lines[2]}" = ok ]
+}
+
+@test "root.readonly" {
+	update_config '.root.readonly = true'
+	set_args sh -c 'touch /x 2>&1; touch /dev/shm/ok && echo ok'
+	rrun roci run -b "$BUNDLE" c1
+	[[ "${lines[0]}" == *"Read-only file system"* ]]
+	[ "${lines[1]}" = ok ]
+	[ ! -e "$BUNDLE/rootfs/x" ]
+}
+
+@test "default devices and /dev symlinks" {
+	set_args sh -c 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T %a" /dev/$d; done; for l in fd stdin ptmx; do readlink /dev/$l; done'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "/dev/null character special file 1:3 666" ]]
+	[[ "${lines[1]}" == "/dev/zero character special file 1:5 666" ]]
+	[[ "${lines[5]}" == "/dev/tty character special file 5:0 666" ]]
+	[ "${lines[6]}" = /proc/self/fd ]
+	[ "${lines[7]}" = /proc/self/fd/0 ]
+	[ "${lines[8]}" = pts/ptmx ]
+}
+
+@test "linux.devices: mode, owner and numbers" {
+	update_config '.linux.devices = [{"path":"/dev/mynull","type":"c","major":1,"minor":3,"fileMode":432,"uid":1000,"gid":1001},
+		{"path":"/dev/sub/fifo","type":"p"}]'
+	set_args sh -c 'stat -c "%F %t:%T %a %u %g" /dev/mynull; stat -c %F /dev/sub/fifo'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "character special file 1:3 660 1000 1001" ]
+	[ "${lines[1]}" = fifo ]
+}
+
+@test "--no-pivot" {
+	set_args sh -c 'ls /; cat /proc/self/mountinfo | wc -l'
+	rrun roci run --no-pivot -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bin"* ]]
+}
+
+@test "no mount namespace: mounts are undone at delete" {
+	local before
+	before=$(wc -l </proc/self/mountinfo)
+	update_config '.linux.namespaces = [{"type":"pid"}] | .hostname = null'
+	set_args sh -c 'ls /proc/self >/dev/null && echo ok'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+	[ "$(wc -l </proc/self/mountinfo)" -eq "$before" ]
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env bats
+# Namespaces: created new, joined by path, user mappings, time offsets.
+load helpers
+
+setup() { common_setup; }
+teardown() {
+	common_teardown
+	ip netns del "roci-test-$BATS_TEST_NUMBER" 2>/dev/null || true
+}
+
+@test "new namespaces differ from the host's" {
+	update_config '.linux.namespaces = [{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"mount"},{"type":"cgroup"}]'
+	set_args sh -c 'for n in pid net ipc uts mnt cgroup; do echo "$n $(readlink /proc/self/ns/$n)"; done; echo "pid1 $$"'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	local n
+	for n in pid net ipc uts mnt cgroup; do
+		local inside host
+		inside=$(awk -v n="$n" '$1 == n {print $2}' <<<"$output")
+		host=$(readlink /proc/self/ns/"$n")
+		[ -n "$inside" ]
+		[ "$inside" != "$host" ]
+	done
+	[[ "$output" == *"pid1 1"* ]]
+}
+
+@test "namespaces not listed are shared with the host" {
+	update_config '.linux.namespaces = [{"type":"mount"}] | .hostname = null | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+	set_args sh -c 'readlink /proc/self/ns/net; readlink /proc/self/ns/uts'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(readlink /proc/self/ns/net)" ]
+	[ "${lines[1]}" = "$(readlink /proc/self/ns/uts)" ]
+}
+
+@test "a network namespace joined by path is the one given" {
+	local ns=roci-test-$BATS_TEST_NUMBER
+	ip netns add "$ns"
+	update_config '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then {"type":"network","path":"/run/netns/'"$ns"'"} else . end]'
+	set_args stat -L -c %i /proc/self/ns/net
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(stat -L -c %i /run/netns/"$ns")" ]
+}
+
+@test "a path of the wrong namespace type is refused" {
+	update_config '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then {"type":"network","path":"/proc/self/ns/uts"} else . end]'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"is not a network namespace"* ]]
+	[ "$(state_dirs)" -eq 0 ]
+}
+
+@test "joining the pid namespace of another container" {
+	set_args sleep 100
+	roci run -d -b "$BUNDLE" first
+	local pid
+	pid=$(roci state first | jq .pid)
+	make_bundle "$BATS_TEST_TMPDIR/b2" '.linux.namespaces = [.linux.namespaces[] | if .type == "pid" then {"type":"pid","path":"/proc/'"$pid"'/ns/pid"} else . end] | .process.args = ["sh","-c","readlink /proc/self/ns/pid; ps -o pid,args"]'
+	rrun roci run -b "$BATS_TEST_TMPDIR/b2" second
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(readlink /proc/"$pid"/ns/pid)" ]
+	[[ "$output" == *"sleep 100"* ]]
+}
+
+@test "user namespace with two uid ranges" {
+	update_config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":1000},{"containerID":1000,"hostID":200000,"size":10}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":1010}]'
+	set_args sh -c 'cat /proc/self/uid_map; cat /proc/self/gid_map; id -u'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$(echo "${lines[0]}" | tr -s ' ' | sed 's/^ //')" = "0 100000 1000" ]
+	[ "$(echo "${lines[1]}" | tr -s ' ' | sed 's/^ //')" = "1000 200000 10" ]
+	[ "$(echo "${lines[2]}" | tr -s ' ' | sed 's/^ //')" = "0 100000 1010" ]
+	[ "${lines[3]}" = 0 ]
+}
+
+@test "user namespace: the process runs as the mapped host uid" {
+	update_config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":1000}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":1000}]'
+	set_args sleep 100
+	roci run -d -b "$BUNDLE" c1
+	local pid
+	pid=$(roci state c1 | jq .pid)
+	[ "$(awk '/^Uid:/ {print $2}' /proc/"$pid"/status)" = 100000 ]
+}
+
+@test "time namespace offsets" {
+	update_config '.linux.namespaces += [{"type":"time"}] | .linux.timeOffsets = {"boottime": {"secs": 864000, "nanosecs": 0}, "monotonic": {"secs": 1000, "nanosecs": 0}}'
+	set_args cat /proc/uptime /proc/self/timens_offsets
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	local host inside
+	host=$(cut -d. -f1 /proc/uptime)
+	inside=$(head -1 <<<"$output" | cut -d. -f1)
+	[ "$inside" -ge $((host + 864000 - 5)) ]
+	[[ "$output" == *"boottime"*"864000"* ]]
+}
+
+@test "hostname and domainname" {
+	update_config '.hostname = "box" | .domainname = "example.org"'
+	set_args sh -c 'hostname; cat /proc/sys/kernel/domainname'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = $'box\nexample.org' ]
+}
+
+@test "hostname without a UTS namespace is refused" {
+	update_config '.hostname = "box" | .linux.namespaces = [.linux.namespaces[] | select(.type != "uts")]'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"UTS namespace"* ]]
+	[ "$(state_dirs)" -eq 0 ]
+}
