@@ -232,3 +232,10 @@ teardown() { common_teardown; }
 	wait_status c1 stopped
 	[ ! -e "$BATS_TEST_TMPDIR/hook" ]
 }
+
+@test "the container process starts with no blocked signals" {
+	set_args sh -c 'grep SigBlk /proc/self/status'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = "SigBlk:	0000000000000000" ]
+}
