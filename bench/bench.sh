@@ -1,0 +1,57 @@
+#!/bin/bash
+# Time roci, crun and runc side by side in ONE hyperfine run and print
+# medians and ratios (quote ratios from one run: the machines are noisy).
+#   (a) create + start + delete -f of /bin/true
+#   (b) run of /bin/true
+# Usage: bench/bench.sh [ROCI] [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROCI=${1:-$PWD/build/roci}
+RUNS=${2:-50}
+tests/lib/deps.sh hyperfine jq crun runc busybox-static time >/dev/null
+. tests/lib/rootfs.sh
+work=$(mktemp -d /tmp/roci-bench.XXXXXX)
+chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+make_busybox_rootfs "$work/bundle/rootfs"
+"$ROCI" spec -b "$work/bundle"
+# crun 1.8.1 refuses ociVersion 1.3.0: use 1.0.2 for all three
+jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/true"]' \
+	"$work/bundle/config.json" >"$work/c.json" && mv "$work/c.json" "$work/bundle/config.json"
+: >"$work/empty"
+
+cat >"$work/lifecycle" <<EOS
+#!/bin/sh
+rt=\$1; id=l\$\$
+\$rt --root $work/state-\$(basename \$rt) create -b $work/bundle \$id >/dev/null &&
+\$rt --root $work/state-\$(basename \$rt) start \$id &&
+\$rt --root $work/state-\$(basename \$rt) delete -f \$id
+EOS
+chmod +x "$work/lifecycle"
+RUNC=$(command -v runc) CRUN=$(command -v crun)
+
+# One private mount namespace for all three, in which cgroup2 owns no
+# controller (crun refuses this hybrid host otherwise).
+unshare -m --propagation private sh -c "
+	mount --bind $work/empty /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null || true
+	cd $work
+	hyperfine -N -w 5 -r $RUNS --export-json $work/hf.json \
+		-n 'roci lifecycle' '$work/lifecycle $ROCI' \
+		-n 'crun lifecycle' '$work/lifecycle $CRUN' \
+		-n 'runc lifecycle' '$work/lifecycle $RUNC' \
+		-n 'roci run' '$ROCI --root $work/s1 run -b $work/bundle r1' \
+		-n 'crun run' '$CRUN --root $work/s2 run -b $work/bundle r2' \
+		-n 'runc run' '$RUNC --root $work/s3 run -b $work/bundle r3' >/dev/null
+	for rt in $ROCI $CRUN $RUNC; do
+		/usr/bin/time -f \"\$(basename \$rt) create peak RSS: %M KiB\" \$rt --root $work/rss create -b $work/bundle m1 >/dev/null
+		\$rt --root $work/rss delete -f m1 >/dev/null 2>&1
+	done
+"
+echo
+jq -r '.results[] | "\(.command)\tmedian \(.median * 1000 | . * 100 | round / 100) ms"' "$work/hf.json" | column -t -s $'\t'
+jq -r '
+	(.results | map({(.command): .median}) | add) as $m |
+	"ratio roci/crun lifecycle: \($m["roci lifecycle"] / $m["crun lifecycle"] * 100 | round / 100)",
+	"ratio roci/runc lifecycle: \($m["roci lifecycle"] / $m["runc lifecycle"] * 100 | round / 100)",
+	"ratio roci/crun run:       \($m["roci run"] / $m["crun run"] * 100 | round / 100)",
+	"ratio roci/runc run:       \($m["roci run"] / $m["runc run"] * 100 | round / 100)"' "$work/hf.json"
