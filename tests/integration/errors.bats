@@ -1,0 +1,96 @@
+#!/usr/bin/env bats
+# Bad input: a clear error, a non-zero exit, and nothing left behind (no
+# state directory, no mount, no process).
+load helpers
+
+setup() {
+	common_setup
+	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
+}
+teardown() { common_teardown; }
+
+# expect_clean_failure ID MESSAGE: the last rrun failed with MESSAGE, and
+# the failed create left nothing behind.
+expect_clean_failure() {
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"$2"* ]]
+	[ "$(state_dirs)" -eq 0 ]
+	[ "$(wc -l </proc/self/mountinfo)" -eq "$MOUNTS_BEFORE" ]
+	run pgrep -f "roci --root $STATE"
+	[ "$status" -ne 0 ]
+}
+
+@test "missing bundle" {
+	rrun roci create -b "$BATS_TEST_TMPDIR/nope" c1
+	expect_clean_failure c1 "nope/config.json: No such file or directory"
+}
+
+@test "malformed JSON" {
+	echo '{"ociVersion": "1.0.0", "root": ' >"$BUNDLE/config.json"
+	rrun roci create -b "$BUNDLE" c1
+	expect_clean_failure c1 "invalid JSON at line"
+}
+
+@test "a field of the wrong type" {
+	update_config '.process.args = "sh"'
+	rrun roci create -b "$BUNDLE" c1
+	expect_clean_failure c1 "process.args: expected an array of strings"
+	make_bundle "$BUNDLE" '.linux.namespaces[0].type = 5'
+	rrun roci create -b "$BUNDLE" c1
+	expect_clean_failure c1 "linux.namespaces[0].type"
+}
+
+@test "invalid container ids" {
+	local id
+	for id in ../x a/b .. "a b"; do
+		rrun roci create -b "$BUNDLE" "$id"
+		expect_clean_failure "$id" "invalid container id"
+	done
+	[ ! -e "$BATS_TEST_TMPDIR/x" ]
+}
+
+@test "a program that does not exist" {
+	set_args nosuchprogram
+	rrun roci create -b "$BUNDLE" c1
+	expect_clean_failure c1 'exec: "nosuchprogram": executable file not found in $PATH'
+	set_args /bin/nosuch
+	rrun roci create -b "$BUNDLE" c1
+	expect_clean_failure c1 'no such file or directory'
+}
+
+@test "an unknown capability" {
+	update_config '.process.capabilities.bounding += ["CAP_NOPE"]'
+	rrun roci create -b "$BUNDLE" c1
+	expect_clean_failure c1 'unknown capability "CAP_NOPE"'
+}
+
+@test "a failing mount" {
+	update_config '.mounts += [{"destination":"/x","type":"nosuchfs","source":"none"}]'
+	rrun roci create -b "$BUNDLE" c1
+	expect_clean_failure c1 "nosuchfs"
+}
+
+@test "an existing id" {
+	roci create -b "$BUNDLE" c1
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'container with id "c1" already exists'* ]]
+	[ "$(container_status c1)" = created ]
+}
+
+@test "configs using settings applied by later work still run" {
+	update_config '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW"} | .linux.sysctl = {"kernel.shmmax":"1000"} | .linux.resources = {"pids":{"limit":100}}'
+	set_args echo fine
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = fine ]
+}
+
+@test "start, kill, delete and state of a missing container" {
+	local c
+	for c in start state delete "kill"; do
+		rrun roci $c nope
+		[ "$status" -ne 0 ]
+		[[ "$output" == *'container "nope" does not exist'* ]]
+	done
+}
