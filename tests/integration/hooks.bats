@@ -56,7 +56,7 @@ hook() {
 
 @test "a failing createRuntime hook fails create and leaves nothing" {
 	update_config '.hooks = {"createRuntime": [{"path":"/bin/sh","args":["sh","-c","echo broken >&2; exit 3"]}]}'
-	set_args sleep 100
+	set_args sleep 4321
 	local before
 	before=$(wc -l </proc/self/mountinfo)
 	rrun roci create -b "$BUNDLE" c1
@@ -64,7 +64,7 @@ hook() {
 	[[ "$output" == *"createRuntime hook"*"exit status 3"* ]]
 	[ "$(state_dirs)" -eq 0 ]
 	[ "$(wc -l </proc/self/mountinfo)" -eq "$before" ]
-	run pgrep -f "sleep 100"
+	run pgrep -x -f "sleep 4321"
 	[ "$status" -ne 0 ]
 }
 
