@@ -97,32 +97,39 @@ int roci_statedir_open(const char *root, const char *id, struct roci_statedir *s
 	return lock_dir(sd, err);
 }
 
-int roci_statedir_write(struct roci_statedir *sd, const char *name, const char *data,
-			size_t len, struct roci_err *err)
+/* Write dirfd/name atomically: a temporary file beside it, then rename. */
+static int write_atomic_at(int dirfd, const char *dirpath, const char *name, const char *data,
+			   size_t len, mode_t mode, struct roci_err *err)
 {
-	char tmp[256];
-	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
-	_cleanup_close_ int fd = openat(sd->dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	char tmp[512];
+	snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", name, (int)getpid());
+	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
-		return roci_fail(err, errno, "create %s/%s", sd->path, tmp);
+		return roci_fail(err, errno, "create %s/%s", dirpath, tmp);
 	size_t off = 0;
 	while (off < len) {
 		ssize_t n = write(fd, data + off, len - off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			int r = roci_fail(err, errno, "write %s/%s", sd->path, tmp);
-			unlinkat(sd->dir_fd, tmp, 0);
+			int r = roci_fail(err, errno, "write %s/%s", dirpath, tmp);
+			unlinkat(dirfd, tmp, 0);
 			return r;
 		}
 		off += (size_t)n;
 	}
-	if (renameat(sd->dir_fd, tmp, sd->dir_fd, name) < 0) {
-		int r = roci_fail(err, errno, "rename %s/%s", sd->path, name);
-		unlinkat(sd->dir_fd, tmp, 0);
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		int r = roci_fail(err, errno, "rename %s/%s", dirpath, name);
+		unlinkat(dirfd, tmp, 0);
 		return r;
 	}
 	return 0;
+}
+
+int roci_statedir_write(struct roci_statedir *sd, const char *name, const char *data,
+			size_t len, struct roci_err *err)
+{
+	return write_atomic_at(sd->dir_fd, sd->path, name, data, len, 0600, err);
 }
 
 int roci_statedir_read(struct roci_statedir *sd, const char *name, char **out, size_t *lenp,
@@ -209,28 +216,22 @@ void roci_statedir_close(struct roci_statedir *sd)
 int roci_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
 			   struct roci_err *err)
 {
-	_cleanup_free_ char *tmp = NULL;
-	if (asprintf(&tmp, "%s.roci-%d.tmp", path, (int)getpid()) < 0)
+	_cleanup_free_ char *dir = strdup(path);
+	if (!dir)
 		return roci_fail(err, ENOMEM, "write %s", path);
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return roci_fail(err, errno, "create %s", tmp);
-	size_t off = 0;
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int r = roci_fail(err, errno, "write %s", tmp);
-			unlink(tmp);
-			return r;
-		}
-		off += (size_t)n;
+	char *slash = strrchr(dir, '/');
+	const char *name = path;
+	if (slash) {
+		name = path + (slash - dir) + 1;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	} else {
+		strcpy(dir, ".");
 	}
-	if (rename(tmp, path) < 0) {
-		int r = roci_fail(err, errno, "rename %s to %s", tmp, path);
-		unlink(tmp);
-		return r;
-	}
-	return 0;
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return roci_fail(err, errno, "open %s", dir);
+	return write_atomic_at(dfd, dir, name, data, len, mode, err);
 }
