@@ -10,18 +10,20 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "linux/protect_binary.h"
 #include "roci-config.h"
 
 struct command {
 	const char *name;
 	roci_cmd_fn fn;
 	const char *usage;
+	bool enters_container; /* runs from a sealed copy of roci */
 };
 
 static const struct command commands[] = {
-	{ "create", roci_cmd_create, "create a container" },
+	{ "create", roci_cmd_create, "create a container", true },
 	{ "start", roci_cmd_start, "execute the user process of a created container" },
-	{ "run", roci_cmd_run, "create and start a container" },
+	{ "run", roci_cmd_run, "create and start a container", true },
 	{ "state", roci_cmd_state, "print the state of a container" },
 	{ "kill", roci_cmd_kill, "send a signal to the container's init process" },
 	{ "delete", roci_cmd_delete, "delete a container and everything create made" },
@@ -130,10 +132,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct roci_err err = { 0 };
+	int r = 0;
+	if (cmd->enters_container)
+		r = roci_protect_binary(argv, &err);
 	int sub_argc = argc - optind;
 	char **sub_argv = argv + optind;
 	optind = 0; /* full getopt reset for the command's own options */
-	int r = cmd->fn(&g, sub_argc, sub_argv, &err);
+	if (r == 0)
+		r = cmd->fn(&g, sub_argc, sub_argv, &err);
 	if (r < 0) {
 		const char *msg = err.msg[0] ? err.msg : strerror(-r);
 		if (g.log.fd != STDERR_FILENO)

@@ -319,3 +319,23 @@ const char *roci_mount_flags_str(unsigned long flags, char *buf, size_t len)
 	}
 	return buf;
 }
+
+char *roci_mount_data_with_label(const char *data, const char *label)
+{
+	char *out = NULL;
+	bool has = data && *data;
+	if (asprintf(&out, "%s%scontext=\"%s\"", has ? data : "", has ? "," : "", label) < 0)
+		return NULL;
+	return out;
+}
+
+bool roci_mount_type_takes_label(const char *type)
+{
+	static const char *const none[] = { "proc", "sysfs", "mqueue", "cgroup", "cgroup2", "bind" };
+	if (!type)
+		return false;
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		if (!strcmp(type, none[i]))
+			return false;
+	return true;
+}

@@ -62,3 +62,10 @@ const char *roci_mount_flags_str(unsigned long flags, char *buf, size_t len);
 
 /* The option names this build accepts (for `features`); returns the count. */
 size_t roci_mount_option_names(const char **out, size_t cap);
+
+/* Mount data with an SELinux context appended: `data,context="label"` (or
+ * just the context). Returns a new string, NULL on allocation failure. A
+ * type that takes no label (proc, sysfs, mqueue, cgroup, bind mounts) is
+ * the caller's to skip: see roci_mount_type_takes_label. */
+char *roci_mount_data_with_label(const char *data, const char *label);
+bool roci_mount_type_takes_label(const char *type);

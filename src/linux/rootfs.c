@@ -284,6 +284,12 @@ static int mount_one(const struct mnt_state *st, const struct roci_mount *m, str
 	}
 	_cleanup_free_ char *data = streq(type, "tmpfs") && !created ? tmpfs_data(dst_fd, o.data)
 								      : (o.data ? strdup(o.data) : NULL);
+	if (ctx->mount_label && roci_mount_type_takes_label(type)) {
+		char *labelled = roci_mount_data_with_label(data, ctx->mount_label);
+		free(data);
+		if (!(data = labelled))
+			return roci_fail(err, ENOMEM, "mount %s", dst);
+	}
 	if (flags & MS_REMOUNT) {
 		/* Changing a mount that is already there: only mount(2) can. */
 		if (roci_mount_legacy(src, dst_fd, type, flags, data, err) < 0)
@@ -563,8 +569,6 @@ int roci_rootfs_prepare(const struct roci_rootfs_ctx *ctx, struct roci_err *err)
 	int r = root_propagation(cfg, &prop, err);
 	if (r < 0)
 		return r;
-	if (cfg->mount_label)
-		roci_debug(ctx->log, "mountLabel \"%s\" ignored (no SELinux support)", cfg->mount_label);
 	if (ctx->new_mount_ns) {
 		/* Nothing done from here on may reach the host's mount table. */
 		if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)

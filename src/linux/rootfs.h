@@ -28,6 +28,7 @@ struct roci_rootfs_ctx {
 	bool userns;          /* running in a new user namespace: mknod is not allowed,
 	                         bind devices from the host instead */
 	bool new_mount_ns;    /* false: no mount namespace was requested (rare) */
+	const char *mount_label; /* SELinux context= for new mounts, or NULL */
 };
 
 int roci_rootfs_prepare(const struct roci_rootfs_ctx *ctx, struct roci_err *err);

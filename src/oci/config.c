@@ -13,158 +13,13 @@
 #include <sys/stat.h>
 
 #include "linux/capabilities.h"
+#include "oci/config_parts.h"
+#include "oci/jsonget.h"
 #include "util/cleanup.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
-
-#define MAX_ITEMS 65536
-#define MAX_STRING (1u << 20)
-
-static const char *json_kind(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "object";
-	case JSON_ARRAY: return "array";
-	case JSON_STRING: return "string";
-	case JSON_INTEGER: return "integer";
-	case JSON_REAL: return "number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "boolean";
-	default: return "null";
-	}
-}
-
-static int type_err(struct roci_err *err, const char *path, const char *want, const json_t *v)
-{
-	return roci_failx(err, EINVAL, "config.json: %s: expected %s, got %s", path, want, json_kind(v));
-}
-
-/* Optional member of an object: NULL when absent or null. */
-static json_t *member(const json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	return v && !json_is_null(v) ? v : NULL;
-}
-
-static int get_object(const json_t *obj, const char *key, const char *path, json_t **out,
-		      struct roci_err *err)
-{
-	json_t *v = member(obj, key);
-	*out = v;
-	if (v && !json_is_object(v))
-		return type_err(err, path, "an object", v);
-	return 0;
-}
-
-static int dup_string(const json_t *v, const char *path, char **out, struct roci_err *err)
-{
-	if (!json_is_string(v))
-		return type_err(err, path, "a string", v);
-	if (json_string_length(v) > MAX_STRING)
-		return roci_failx(err, EINVAL, "config.json: %s: string too long", path);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return roci_failx(err, EINVAL, "config.json: %s: string contains a NUL byte", path);
-	*out = strdup(json_string_value(v));
-	return *out ? 0 : roci_fail(err, ENOMEM, "config.json");
-}
-
-static int get_string(const json_t *obj, const char *key, const char *path, char **out,
-		      struct roci_err *err)
-{
-	json_t *v = member(obj, key);
-	*out = NULL;
-	return v ? dup_string(v, path, out, err) : 0;
-}
-
-static int get_bool(const json_t *obj, const char *key, const char *path, bool *out,
-		    struct roci_err *err)
-{
-	json_t *v = member(obj, key);
-	if (!v)
-		return 0;
-	if (!json_is_boolean(v))
-		return type_err(err, path, "a boolean", v);
-	*out = json_is_true(v);
-	return 0;
-}
-
-static int get_int(const json_t *obj, const char *key, const char *path, long long min,
-		   long long max, bool *present, long long *out, struct roci_err *err)
-{
-	json_t *v = member(obj, key);
-	if (present)
-		*present = v != NULL;
-	if (!v)
-		return 0;
-	if (!json_is_integer(v))
-		return type_err(err, path, "an integer", v);
-	long long x = json_integer_value(v);
-	if (x < min || x > max)
-		return roci_failx(err, ERANGE, "config.json: %s: %lld out of range [%lld, %lld]", path, x, min, max);
-	*out = x;
-	return 0;
-}
-
-static int get_u64(const json_t *obj, const char *key, const char *path, bool *present,
-		   uint64_t *out, struct roci_err *err)
-{
-	json_t *v = member(obj, key);
-	if (present)
-		*present = v != NULL;
-	if (!v)
-		return 0;
-	/* jansson holds integers as long long; larger values arrive as reals */
-	if (json_is_integer(v) && json_integer_value(v) >= 0) {
-		*out = (uint64_t)json_integer_value(v);
-		return 0;
-	}
-	if (json_is_real(v) && json_real_value(v) >= 0 && json_real_value(v) <= 18446744073709551615.0) {
-		double d = json_real_value(v);
-		*out = d >= 18446744073709551615.0 ? UINT64_MAX : (uint64_t)d;
-		return 0;
-	}
-	return type_err(err, path, "an unsigned integer", v);
-}
-
-/* A JSON array of strings -> NULL-terminated vector. */
-static int get_strv(const json_t *obj, const char *key, const char *path, char ***out,
-		    size_t *n_out, struct roci_err *err)
-{
-	json_t *v = member(obj, key);
-	*out = NULL;
-	if (n_out)
-		*n_out = 0;
-	if (!v)
-		return 0;
-	if (!json_is_array(v))
-		return type_err(err, path, "an array of strings", v);
-	size_t n = json_array_size(v);
-	if (n > MAX_ITEMS)
-		return roci_failx(err, E2BIG, "config.json: %s: too many entries (%zu)", path, n);
-	char **vec = calloc(n + 1, sizeof(char *));
-	if (!vec)
-		return roci_fail(err, ENOMEM, "config.json");
-	*out = vec;
-	for (size_t i = 0; i < n; i++) {
-		char p[256];
-		snprintf(p, sizeof(p), "%s[%zu]", path, i);
-		int r = dup_string(json_array_get(v, i), p, &vec[i], err);
-		if (r < 0)
-			return r;
-	}
-	if (n_out)
-		*n_out = n;
-	return 0;
-}
-
-static void strv_free(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
 
 static const char *const ns_names[ROCI_NS_COUNT] = {
 	[ROCI_NS_PID] = "pid", [ROCI_NS_NETWORK] = "network", [ROCI_NS_MOUNT] = "mount",
@@ -204,13 +59,13 @@ static const struct { const char *name; int res; } rlimit_names[] = {
 static int parse_id_mappings(const json_t *obj, const char *key, const char *path,
 			     struct roci_id_mapping **out, size_t *n_out, struct roci_err *err)
 {
-	json_t *v = member(obj, key);
+	json_t *v = roci_json_member(obj, key);
 	*out = NULL;
 	*n_out = 0;
 	if (!v)
 		return 0;
 	if (!json_is_array(v))
-		return type_err(err, path, "an array", v);
+		return roci_json_type_err(err, path, "an array", v);
 	size_t n = json_array_size(v);
 	if (n > 340)
 		return roci_failx(err, E2BIG, "config.json: %s: too many mappings (%zu, the kernel allows 340)", path, n);
@@ -222,14 +77,14 @@ static int parse_id_mappings(const json_t *obj, const char *key, const char *pat
 		char p[256];
 		snprintf(p, sizeof(p), "%s[%zu]", path, i);
 		if (!json_is_object(m))
-			return type_err(err, p, "an object", m);
+			return roci_json_type_err(err, p, "an object", m);
 		static const char *const keys[] = { "containerID", "hostID", "size" };
 		long long vals[3];
 		for (int k = 0; k < 3; k++) {
 			char pk[300];
 			bool present;
 			snprintf(pk, sizeof(pk), "%s.%s", p, keys[k]);
-			int r = get_int(m, keys[k], pk, 0, UINT32_MAX, &present, &vals[k], err);
+			int r = roci_json_int(m, keys[k], pk, 0, UINT32_MAX, &present, &vals[k], err);
 			if (r < 0)
 				return r;
 			if (!present)
@@ -248,29 +103,29 @@ static int parse_process(const json_t *pj, struct roci_process *p, struct roci_e
 	int r;
 	long long x;
 	bool present;
-	if ((r = get_bool(pj, "terminal", "process.terminal", &p->terminal, err)) < 0)
+	if ((r = roci_json_bool(pj, "terminal", "process.terminal", &p->terminal, err)) < 0)
 		return r;
 	json_t *cs;
-	if ((r = get_object(pj, "consoleSize", "process.consoleSize", &cs, err)) < 0)
+	if ((r = roci_json_object(pj, "consoleSize", "process.consoleSize", &cs, err)) < 0)
 		return r;
 	if (cs) {
-		if ((r = get_int(cs, "height", "process.consoleSize.height", 0, 65535, NULL, &x, err)) < 0)
+		if ((r = roci_json_int(cs, "height", "process.consoleSize.height", 0, 65535, NULL, &x, err)) < 0)
 			return r;
 		p->console_height = (unsigned)x;
 		x = 0;
-		if ((r = get_int(cs, "width", "process.consoleSize.width", 0, 65535, NULL, &x, err)) < 0)
+		if ((r = roci_json_int(cs, "width", "process.consoleSize.width", 0, 65535, NULL, &x, err)) < 0)
 			return r;
 		p->console_width = (unsigned)x;
 	}
-	if ((r = get_strv(pj, "args", "process.args", &p->args, &p->n_args, err)) < 0)
+	if ((r = roci_json_strv(pj, "args", "process.args", &p->args, &p->n_args, err)) < 0)
 		return r;
-	if ((r = get_string(pj, "commandLine", "process.commandLine", &p->command_line, err)) < 0)
+	if ((r = roci_json_string(pj, "commandLine", "process.commandLine", &p->command_line, err)) < 0)
 		return r;
 	if (!p->args || p->n_args == 0)
 		return roci_failx(err, EINVAL, "config.json: process.args: must be a non-empty array of strings");
-	if ((r = get_strv(pj, "env", "process.env", &p->env, &p->n_env, err)) < 0)
+	if ((r = roci_json_strv(pj, "env", "process.env", &p->env, &p->n_env, err)) < 0)
 		return r;
-	if ((r = get_string(pj, "cwd", "process.cwd", &p->cwd, err)) < 0)
+	if ((r = roci_json_string(pj, "cwd", "process.cwd", &p->cwd, err)) < 0)
 		return r;
 	if (!p->cwd)
 		return roci_failx(err, EINVAL, "config.json: process.cwd: required");
@@ -278,27 +133,27 @@ static int parse_process(const json_t *pj, struct roci_process *p, struct roci_e
 		return roci_failx(err, EINVAL, "config.json: process.cwd: \"%s\" is not an absolute path", p->cwd);
 
 	json_t *u;
-	if ((r = get_object(pj, "user", "process.user", &u, err)) < 0)
+	if ((r = roci_json_object(pj, "user", "process.user", &u, err)) < 0)
 		return r;
 	if (u) {
 		x = 0;
-		if ((r = get_int(u, "uid", "process.user.uid", 0, UINT32_MAX - 1, NULL, &x, err)) < 0)
+		if ((r = roci_json_int(u, "uid", "process.user.uid", 0, UINT32_MAX - 1, NULL, &x, err)) < 0)
 			return r;
 		p->uid = (uid_t)x;
 		x = 0;
-		if ((r = get_int(u, "gid", "process.user.gid", 0, UINT32_MAX - 1, NULL, &x, err)) < 0)
+		if ((r = roci_json_int(u, "gid", "process.user.gid", 0, UINT32_MAX - 1, NULL, &x, err)) < 0)
 			return r;
 		p->gid = (gid_t)x;
-		if ((r = get_int(u, "umask", "process.user.umask", 0, 0777, &present, &x, err)) < 0)
+		if ((r = roci_json_int(u, "umask", "process.user.umask", 0, 0777, &present, &x, err)) < 0)
 			return r;
 		p->has_umask = present;
 		p->umask = (mode_t)x;
-		json_t *ag = member(u, "additionalGids");
+		json_t *ag = roci_json_member(u, "additionalGids");
 		if (ag) {
 			if (!json_is_array(ag))
-				return type_err(err, "process.user.additionalGids", "an array of integers", ag);
+				return roci_json_type_err(err, "process.user.additionalGids", "an array of integers", ag);
 			size_t n = json_array_size(ag);
-			if (n > MAX_ITEMS)
+			if (n > ROCI_JSON_MAX_ITEMS)
 				return roci_failx(err, E2BIG, "config.json: process.user.additionalGids: too many entries");
 			p->additional_gids = calloc(n ? n : 1, sizeof(gid_t));
 			if (!p->additional_gids)
@@ -308,21 +163,21 @@ static int parse_process(const json_t *pj, struct roci_process *p, struct roci_e
 				if (!json_is_integer(g) || json_integer_value(g) < 0 || json_integer_value(g) >= UINT32_MAX) {
 					char pp[128];
 					snprintf(pp, sizeof(pp), "process.user.additionalGids[%zu]", i);
-					return type_err(err, pp, "a gid (0..4294967294)", g);
+					return roci_json_type_err(err, pp, "a gid (0..4294967294)", g);
 				}
 				p->additional_gids[i] = (gid_t)json_integer_value(g);
 			}
 			p->n_additional_gids = n;
 		}
-		json_t *un = member(u, "username");
+		json_t *un = roci_json_member(u, "username");
 		if (un && !json_is_string(un))
-			return type_err(err, "process.user.username", "a string", un);
+			return roci_json_type_err(err, "process.user.username", "a string", un);
 	}
 
-	json_t *rl = member(pj, "rlimits");
+	json_t *rl = roci_json_member(pj, "rlimits");
 	if (rl) {
 		if (!json_is_array(rl))
-			return type_err(err, "process.rlimits", "an array", rl);
+			return roci_json_type_err(err, "process.rlimits", "an array", rl);
 		size_t n = json_array_size(rl);
 		if (n > 64)
 			return roci_failx(err, E2BIG, "config.json: process.rlimits: too many entries");
@@ -334,8 +189,8 @@ static int parse_process(const json_t *pj, struct roci_process *p, struct roci_e
 			char pp[128];
 			snprintf(pp, sizeof(pp), "process.rlimits[%zu]", i);
 			if (!json_is_object(e))
-				return type_err(err, pp, "an object", e);
-			json_t *t = member(e, "type");
+				return roci_json_type_err(err, pp, "an object", e);
+			json_t *t = roci_json_member(e, "type");
 			if (!t || !json_is_string(t))
 				return roci_failx(err, EINVAL, "config.json: %s.type: required string", pp);
 			int res = -1;
@@ -351,9 +206,9 @@ static int parse_process(const json_t *pj, struct roci_process *p, struct roci_e
 			snprintf(ph, sizeof(ph), "%s.hard", pp);
 			snprintf(ps, sizeof(ps), "%s.soft", pp);
 			bool hp, sp;
-			if ((r = get_u64(e, "hard", ph, &hp, &p->rlimits[i].hard, err)) < 0)
+			if ((r = roci_json_u64(e, "hard", ph, &hp, &p->rlimits[i].hard, err)) < 0)
 				return r;
-			if ((r = get_u64(e, "soft", ps, &sp, &p->rlimits[i].soft, err)) < 0)
+			if ((r = roci_json_u64(e, "soft", ps, &sp, &p->rlimits[i].soft, err)) < 0)
 				return r;
 			if (!hp || !sp)
 				return roci_failx(err, EINVAL, "config.json: %s: soft and hard are required", pp);
@@ -363,18 +218,18 @@ static int parse_process(const json_t *pj, struct roci_process *p, struct roci_e
 		}
 		p->n_rlimits = n;
 	}
-	if ((r = get_bool(pj, "noNewPrivileges", "process.noNewPrivileges", &p->no_new_privileges, err)) < 0)
+	if ((r = roci_json_bool(pj, "noNewPrivileges", "process.noNewPrivileges", &p->no_new_privileges, err)) < 0)
 		return r;
-	if ((r = get_int(pj, "oomScoreAdj", "process.oomScoreAdj", -1000, 1000, &present, &x, err)) < 0)
+	if ((r = roci_json_int(pj, "oomScoreAdj", "process.oomScoreAdj", -1000, 1000, &present, &x, err)) < 0)
 		return r;
 	p->has_oom_score_adj = present;
 	p->oom_score_adj = (int)x;
-	if ((r = get_string(pj, "apparmorProfile", "process.apparmorProfile", &p->apparmor_profile, err)) < 0)
+	if ((r = roci_json_string(pj, "apparmorProfile", "process.apparmorProfile", &p->apparmor_profile, err)) < 0)
 		return r;
-	if ((r = get_string(pj, "selinuxLabel", "process.selinuxLabel", &p->selinux_label, err)) < 0)
+	if ((r = roci_json_string(pj, "selinuxLabel", "process.selinuxLabel", &p->selinux_label, err)) < 0)
 		return r;
 	json_t *caps;
-	if ((r = get_object(pj, "capabilities", "process.capabilities", &caps, err)) < 0)
+	if ((r = roci_json_object(pj, "capabilities", "process.capabilities", &caps, err)) < 0)
 		return r;
 	if (caps) {
 		static const char *const sets[] = { "bounding", "effective", "inheritable", "permitted", "ambient" };
@@ -385,7 +240,7 @@ static int parse_process(const json_t *pj, struct roci_process *p, struct roci_e
 			snprintf(pp, sizeof(pp), "process.capabilities.%s", sets[i]);
 			char **tmp = NULL;
 			size_t n = 0;
-			r = get_strv(caps, sets[i], pp, &tmp, &n, err);
+			r = roci_json_strv(caps, sets[i], pp, &tmp, &n, err);
 			for (size_t k = 0; r == 0 && k < n; k++) {
 				int cap = roci_cap_from_name(tmp[k]);
 				if (cap < 0)
@@ -393,22 +248,22 @@ static int parse_process(const json_t *pj, struct roci_process *p, struct roci_e
 				else
 					*masks[i] |= 1ULL << cap;
 			}
-			strv_free(tmp);
+			roci_strv_free(tmp);
 			if (r < 0)
 				return r;
 		}
 		p->has_capabilities = true;
 	}
-	return 0;
+	return roci_config_parse_sched(pj, p, err);
 }
 
 static int parse_mounts(const json_t *root, struct roci_config *c, struct roci_err *err)
 {
-	json_t *v = member(root, "mounts");
+	json_t *v = roci_json_member(root, "mounts");
 	if (!v)
 		return 0;
 	if (!json_is_array(v))
-		return type_err(err, "mounts", "an array", v);
+		return roci_json_type_err(err, "mounts", "an array", v);
 	size_t n = json_array_size(v);
 	if (n > 4096)
 		return roci_failx(err, E2BIG, "config.json: mounts: too many entries (%zu)", n);
@@ -423,10 +278,10 @@ static int parse_mounts(const json_t *root, struct roci_config *c, struct roci_e
 		int r;
 		snprintf(p, sizeof(p), "mounts[%zu]", i);
 		if (!json_is_object(m))
-			return type_err(err, p, "an object", m);
+			return roci_json_type_err(err, p, "an object", m);
 		snprintf(pp, sizeof(pp), "%s.destination", p);
 		char *dest = NULL;
-		if ((r = get_string(m, "destination", pp, &dest, err)) < 0)
+		if ((r = roci_json_string(m, "destination", pp, &dest, err)) < 0)
 			return r;
 		if (!dest || !*dest) {
 			free(dest);
@@ -444,13 +299,13 @@ static int parse_mounts(const json_t *root, struct roci_config *c, struct roci_e
 		}
 		mt->destination = dest;
 		snprintf(pp, sizeof(pp), "%s.type", p);
-		if ((r = get_string(m, "type", pp, &mt->type, err)) < 0)
+		if ((r = roci_json_string(m, "type", pp, &mt->type, err)) < 0)
 			return r;
 		snprintf(pp, sizeof(pp), "%s.source", p);
-		if ((r = get_string(m, "source", pp, &mt->source, err)) < 0)
+		if ((r = roci_json_string(m, "source", pp, &mt->source, err)) < 0)
 			return r;
 		snprintf(pp, sizeof(pp), "%s.options", p);
-		if ((r = get_strv(m, "options", pp, &mt->options, &mt->n_options, err)) < 0)
+		if ((r = roci_json_strv(m, "options", pp, &mt->options, &mt->n_options, err)) < 0)
 			return r;
 		if (!mt->options && !(mt->options = calloc(1, sizeof(char *))))
 			return roci_fail(err, ENOMEM, "config.json");
@@ -467,17 +322,17 @@ static int parse_mounts(const json_t *root, struct roci_config *c, struct roci_e
 static int parse_hooks(const json_t *root, struct roci_config *c, struct roci_err *err)
 {
 	json_t *hj;
-	int r = get_object(root, "hooks", "hooks", &hj, err);
+	int r = roci_json_object(root, "hooks", "hooks", &hj, err);
 	if (r < 0 || !hj)
 		return r;
 	for (int k = 0; k < ROCI_HOOK_KIND_COUNT; k++) {
-		json_t *arr = member(hj, hook_names[k]);
+		json_t *arr = roci_json_member(hj, hook_names[k]);
 		char p[64];
 		snprintf(p, sizeof(p), "hooks.%s", hook_names[k]);
 		if (!arr)
 			continue;
 		if (!json_is_array(arr))
-			return type_err(err, p, "an array", arr);
+			return roci_json_type_err(err, p, "an array", arr);
 		size_t n = json_array_size(arr);
 		if (n > 1024)
 			return roci_failx(err, E2BIG, "config.json: %s: too many hooks", p);
@@ -491,23 +346,23 @@ static int parse_hooks(const json_t *root, struct roci_config *c, struct roci_er
 			char hp[96], pp[128];
 			snprintf(hp, sizeof(hp), "%s[%zu]", p, i);
 			if (!json_is_object(h))
-				return type_err(err, hp, "an object", h);
+				return roci_json_type_err(err, hp, "an object", h);
 			snprintf(pp, sizeof(pp), "%s.path", hp);
-			if ((r = get_string(h, "path", pp, &hooks[i].path, err)) < 0)
+			if ((r = roci_json_string(h, "path", pp, &hooks[i].path, err)) < 0)
 				return r;
 			if (!hooks[i].path)
 				return roci_failx(err, EINVAL, "config.json: %s: required", pp);
 			if (hooks[i].path[0] != '/')
 				return roci_failx(err, EINVAL, "config.json: %s: \"%s\" is not an absolute path", pp, hooks[i].path);
 			snprintf(pp, sizeof(pp), "%s.args", hp);
-			if ((r = get_strv(h, "args", pp, &hooks[i].args, NULL, err)) < 0)
+			if ((r = roci_json_strv(h, "args", pp, &hooks[i].args, NULL, err)) < 0)
 				return r;
 			snprintf(pp, sizeof(pp), "%s.env", hp);
-			if ((r = get_strv(h, "env", pp, &hooks[i].env, NULL, err)) < 0)
+			if ((r = roci_json_strv(h, "env", pp, &hooks[i].env, NULL, err)) < 0)
 				return r;
 			snprintf(pp, sizeof(pp), "%s.timeout", hp);
 			long long t = 0;
-			if ((r = get_int(h, "timeout", pp, 1, 86400 * 365, &hooks[i].has_timeout, &t, err)) < 0)
+			if ((r = roci_json_int(h, "timeout", pp, 1, 86400 * 365, &hooks[i].has_timeout, &t, err)) < 0)
 				return r;
 			hooks[i].timeout = (int)t;
 		}
@@ -518,11 +373,11 @@ static int parse_hooks(const json_t *root, struct roci_config *c, struct roci_er
 static int parse_annotations(const json_t *root, struct roci_config *c, struct roci_err *err)
 {
 	json_t *a;
-	int r = get_object(root, "annotations", "annotations", &a, err);
+	int r = roci_json_object(root, "annotations", "annotations", &a, err);
 	if (r < 0 || !a)
 		return r;
 	size_t n = json_object_size(a);
-	if (n > MAX_ITEMS)
+	if (n > ROCI_JSON_MAX_ITEMS)
 		return roci_failx(err, E2BIG, "config.json: annotations: too many entries");
 	c->annotation_keys = calloc(n + 1, sizeof(char *));
 	c->annotation_values = calloc(n + 1, sizeof(char *));
@@ -534,7 +389,7 @@ static int parse_annotations(const json_t *root, struct roci_config *c, struct r
 	json_object_foreach(a, key, val) {
 		char p[256];
 		snprintf(p, sizeof(p), "annotations[\"%.200s\"]", key);
-		if ((r = dup_string(val, p, &c->annotation_values[i], err)) < 0)
+		if ((r = roci_json_dup_string(val, p, &c->annotation_values[i], err)) < 0)
 			return r;
 		c->annotation_keys[i] = strdup(key);
 		if (!c->annotation_keys[i])
@@ -547,11 +402,11 @@ static int parse_annotations(const json_t *root, struct roci_config *c, struct r
 
 static int parse_devices(const json_t *lj, struct roci_config *c, struct roci_err *err)
 {
-	json_t *v = member(lj, "devices");
+	json_t *v = roci_json_member(lj, "devices");
 	if (!v)
 		return 0;
 	if (!json_is_array(v))
-		return type_err(err, "linux.devices", "an array", v);
+		return roci_json_type_err(err, "linux.devices", "an array", v);
 	size_t n = json_array_size(v);
 	if (n > 4096)
 		return roci_failx(err, E2BIG, "config.json: linux.devices: too many entries");
@@ -566,15 +421,15 @@ static int parse_devices(const json_t *lj, struct roci_config *c, struct roci_er
 		int r;
 		snprintf(p, sizeof(p), "linux.devices[%zu]", i);
 		if (!json_is_object(d))
-			return type_err(err, p, "an object", d);
+			return roci_json_type_err(err, p, "an object", d);
 		snprintf(pp, sizeof(pp), "%s.path", p);
-		if ((r = get_string(d, "path", pp, &dv->path, err)) < 0)
+		if ((r = roci_json_string(d, "path", pp, &dv->path, err)) < 0)
 			return r;
 		if (!dv->path || dv->path[0] != '/')
 			return roci_failx(err, EINVAL, "config.json: %s: an absolute path is required", pp);
 		_cleanup_free_ char *type = NULL;
 		snprintf(pp, sizeof(pp), "%s.type", p);
-		if ((r = get_string(d, "type", pp, &type, err)) < 0)
+		if ((r = roci_json_string(d, "type", pp, &type, err)) < 0)
 			return r;
 		if (!type || strlen(type) != 1 || !strchr("cbup", type[0]))
 			return roci_failx(err, EINVAL, "config.json: %s: must be one of c, b, u, p", pp);
@@ -582,29 +437,29 @@ static int parse_devices(const json_t *lj, struct roci_config *c, struct roci_er
 		bool hm, hn;
 		long long x = 0;
 		snprintf(pp, sizeof(pp), "%s.major", p);
-		if ((r = get_int(d, "major", pp, 0, 0xfff, &hm, &x, err)) < 0)
+		if ((r = roci_json_int(d, "major", pp, 0, 0xfff, &hm, &x, err)) < 0)
 			return r;
 		dv->major = x;
 		x = 0;
 		snprintf(pp, sizeof(pp), "%s.minor", p);
-		if ((r = get_int(d, "minor", pp, 0, 0xfffff, &hn, &x, err)) < 0)
+		if ((r = roci_json_int(d, "minor", pp, 0, 0xfffff, &hn, &x, err)) < 0)
 			return r;
 		dv->minor = x;
 		if (dv->type != 'p' && (!hm || !hn))
 			return roci_failx(err, EINVAL, "config.json: %s: major and minor are required for type %c", p, dv->type);
 		snprintf(pp, sizeof(pp), "%s.fileMode", p);
 		x = 0;
-		if ((r = get_int(d, "fileMode", pp, 0, 07777, &dv->has_mode, &x, err)) < 0)
+		if ((r = roci_json_int(d, "fileMode", pp, 0, 07777, &dv->has_mode, &x, err)) < 0)
 			return r;
 		dv->file_mode = (mode_t)x;
 		snprintf(pp, sizeof(pp), "%s.uid", p);
 		x = 0;
-		if ((r = get_int(d, "uid", pp, 0, UINT32_MAX - 1, &dv->has_uid, &x, err)) < 0)
+		if ((r = roci_json_int(d, "uid", pp, 0, UINT32_MAX - 1, &dv->has_uid, &x, err)) < 0)
 			return r;
 		dv->uid = (uid_t)x;
 		snprintf(pp, sizeof(pp), "%s.gid", p);
 		x = 0;
-		if ((r = get_int(d, "gid", pp, 0, UINT32_MAX - 1, &dv->has_gid, &x, err)) < 0)
+		if ((r = roci_json_int(d, "gid", pp, 0, UINT32_MAX - 1, &dv->has_gid, &x, err)) < 0)
 			return r;
 		dv->gid = (gid_t)x;
 	}
@@ -616,7 +471,7 @@ static int parse_paths(const json_t *lj, const char *key, char ***out, size_t *n
 {
 	char p[64];
 	snprintf(p, sizeof(p), "linux.%s", key);
-	int r = get_strv(lj, key, p, out, n, err);
+	int r = roci_json_strv(lj, key, p, out, n, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < *n; i++)
@@ -628,19 +483,19 @@ static int parse_paths(const json_t *lj, const char *key, char ***out, size_t *n
 static int parse_linux(const json_t *lj, struct roci_config *c, struct roci_err *err)
 {
 	int r;
-	json_t *ns = member(lj, "namespaces");
+	json_t *ns = roci_json_member(lj, "namespaces");
 	if (ns) {
 		if (!json_is_array(ns))
-			return type_err(err, "linux.namespaces", "an array", ns);
+			return roci_json_type_err(err, "linux.namespaces", "an array", ns);
 		for (size_t i = 0; i < json_array_size(ns); i++) {
 			json_t *e = json_array_get(ns, i);
 			char p[64], pp[96];
 			snprintf(p, sizeof(p), "linux.namespaces[%zu]", i);
 			if (!json_is_object(e))
-				return type_err(err, p, "an object", e);
+				return roci_json_type_err(err, p, "an object", e);
 			_cleanup_free_ char *type = NULL;
 			snprintf(pp, sizeof(pp), "%s.type", p);
-			if ((r = get_string(e, "type", pp, &type, err)) < 0)
+			if ((r = roci_json_string(e, "type", pp, &type, err)) < 0)
 				return r;
 			if (!type)
 				return roci_failx(err, EINVAL, "config.json: %s: required", pp);
@@ -654,7 +509,7 @@ static int parse_linux(const json_t *lj, struct roci_config *c, struct roci_err 
 				return roci_failx(err, EINVAL, "config.json: %s: duplicate namespace type \"%s\"", pp, type);
 			c->ns[t].present = true;
 			snprintf(pp, sizeof(pp), "%s.path", p);
-			if ((r = get_string(e, "path", pp, &c->ns[t].path, err)) < 0)
+			if ((r = roci_json_string(e, "path", pp, &c->ns[t].path, err)) < 0)
 				return r;
 			if (c->ns[t].path && !*c->ns[t].path) {
 				free(c->ns[t].path);
@@ -667,7 +522,7 @@ static int parse_linux(const json_t *lj, struct roci_config *c, struct roci_err 
 	if ((r = parse_id_mappings(lj, "gidMappings", "linux.gidMappings", &c->gid_mappings, &c->n_gid_mappings, err)) < 0)
 		return r;
 	json_t *to;
-	if ((r = get_object(lj, "timeOffsets", "linux.timeOffsets", &to, err)) < 0)
+	if ((r = roci_json_object(lj, "timeOffsets", "linux.timeOffsets", &to, err)) < 0)
 		return r;
 	if (to) {
 		static const char *const clocks[] = { "monotonic", "boottime" };
@@ -675,25 +530,25 @@ static int parse_linux(const json_t *lj, struct roci_config *c, struct roci_err 
 			json_t *o;
 			char p[64], pp[96];
 			snprintf(p, sizeof(p), "linux.timeOffsets.%s", clocks[k]);
-			if ((r = get_object(to, clocks[k], p, &o, err)) < 0)
+			if ((r = roci_json_object(to, clocks[k], p, &o, err)) < 0)
 				return r;
 			if (!o)
 				continue;
 			long long s = 0, ns_ = 0;
 			snprintf(pp, sizeof(pp), "%s.secs", p);
-			if ((r = get_int(o, "secs", pp, INT64_MIN / 2, INT64_MAX / 2, NULL, &s, err)) < 0)
+			if ((r = roci_json_int(o, "secs", pp, INT64_MIN / 2, INT64_MAX / 2, NULL, &s, err)) < 0)
 				return r;
 			snprintf(pp, sizeof(pp), "%s.nanosecs", p);
-			if ((r = get_int(o, "nanosecs", pp, 0, 999999999, NULL, &ns_, err)) < 0)
+			if ((r = roci_json_int(o, "nanosecs", pp, 0, 999999999, NULL, &ns_, err)) < 0)
 				return r;
 			c->time_offsets[k] = (struct roci_timens_offset){ true, s, (uint32_t)ns_ };
 		}
 	}
 	if ((r = parse_devices(lj, c, err)) < 0)
 		return r;
-	if ((r = get_string(lj, "cgroupsPath", "linux.cgroupsPath", &c->cgroups_path, err)) < 0)
+	if ((r = roci_json_string(lj, "cgroupsPath", "linux.cgroupsPath", &c->cgroups_path, err)) < 0)
 		return r;
-	if ((r = get_string(lj, "rootfsPropagation", "linux.rootfsPropagation", &c->rootfs_propagation, err)) < 0)
+	if ((r = roci_json_string(lj, "rootfsPropagation", "linux.rootfsPropagation", &c->rootfs_propagation, err)) < 0)
 		return r;
 	if (c->rootfs_propagation) {
 		static const char *const ok[] = { "shared", "slave", "private", "unbindable",
@@ -708,20 +563,21 @@ static int parse_linux(const json_t *lj, struct roci_config *c, struct roci_err 
 		return r;
 	if ((r = parse_paths(lj, "readonlyPaths", &c->readonly_paths, &c->n_readonly_paths, err)) < 0)
 		return r;
-	if ((r = get_string(lj, "mountLabel", "linux.mountLabel", &c->mount_label, err)) < 0)
+	if ((r = roci_json_string(lj, "mountLabel", "linux.mountLabel", &c->mount_label, err)) < 0)
+		return r;
+	if ((r = roci_config_parse_seccomp(lj, c, err)) < 0 ||
+	    (r = roci_config_parse_sysctl(lj, c, err)) < 0 ||
+	    (r = roci_config_parse_personality(lj, c, err)) < 0)
 		return r;
 	static const struct { const char *key; size_t off; } deferred[] = {
 		{ "resources", offsetof(struct roci_config, has_resources) },
-		{ "seccomp", offsetof(struct roci_config, has_seccomp) },
-		{ "sysctl", offsetof(struct roci_config, has_sysctl) },
-		{ "personality", offsetof(struct roci_config, has_personality) },
 		{ "intelRdt", offsetof(struct roci_config, has_intel_rdt) },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(deferred); i++) {
 		json_t *o;
 		char p[64];
 		snprintf(p, sizeof(p), "linux.%s", deferred[i].key);
-		if ((r = get_object(lj, deferred[i].key, p, &o, err)) < 0)
+		if ((r = roci_json_object(lj, deferred[i].key, p, &o, err)) < 0)
 			return r;
 		*(bool *)((char *)c + deferred[i].off) = o != NULL;
 	}
@@ -732,23 +588,23 @@ static int parse_doc(json_t *root, struct roci_config *c, struct roci_err *err)
 {
 	int r;
 	if (!json_is_object(root))
-		return type_err(err, "(document)", "an object", root);
-	if ((r = get_string(root, "ociVersion", "ociVersion", &c->oci_version, err)) < 0)
+		return roci_json_type_err(err, "(document)", "an object", root);
+	if ((r = roci_json_string(root, "ociVersion", "ociVersion", &c->oci_version, err)) < 0)
 		return r;
 	if (!c->oci_version)
 		return roci_failx(err, EINVAL, "config.json: ociVersion: required");
 	json_t *rj;
-	if ((r = get_object(root, "root", "root", &rj, err)) < 0)
+	if ((r = roci_json_object(root, "root", "root", &rj, err)) < 0)
 		return r;
 	if (!rj)
 		return roci_failx(err, EINVAL, "config.json: root: required");
-	if ((r = get_string(rj, "path", "root.path", &c->root_path, err)) < 0)
+	if ((r = roci_json_string(rj, "path", "root.path", &c->root_path, err)) < 0)
 		return r;
 	if (!c->root_path || !*c->root_path)
 		return roci_failx(err, EINVAL, "config.json: root.path: required");
-	if ((r = get_bool(rj, "readonly", "root.readonly", &c->root_readonly, err)) < 0)
+	if ((r = roci_json_bool(rj, "readonly", "root.readonly", &c->root_readonly, err)) < 0)
 		return r;
-	if ((r = get_string(root, "hostname", "hostname", &c->hostname, err)) < 0)
+	if ((r = roci_json_string(root, "hostname", "hostname", &c->hostname, err)) < 0)
 		return r;
 	if (c->hostname && !*c->hostname) {
 		free(c->hostname);
@@ -756,7 +612,7 @@ static int parse_doc(json_t *root, struct roci_config *c, struct roci_err *err)
 	}
 	if (c->hostname && strlen(c->hostname) > 64)
 		return roci_failx(err, EINVAL, "config.json: hostname: longer than 64 characters");
-	if ((r = get_string(root, "domainname", "domainname", &c->domainname, err)) < 0)
+	if ((r = roci_json_string(root, "domainname", "domainname", &c->domainname, err)) < 0)
 		return r;
 	if (c->domainname && !*c->domainname) {
 		free(c->domainname);
@@ -765,7 +621,7 @@ static int parse_doc(json_t *root, struct roci_config *c, struct roci_err *err)
 	if (c->domainname && strlen(c->domainname) > 64)
 		return roci_failx(err, EINVAL, "config.json: domainname: longer than 64 characters");
 	json_t *pj;
-	if ((r = get_object(root, "process", "process", &pj, err)) < 0)
+	if ((r = roci_json_object(root, "process", "process", &pj, err)) < 0)
 		return r;
 	if (pj) {
 		c->process = calloc(1, sizeof(*c->process));
@@ -781,7 +637,7 @@ static int parse_doc(json_t *root, struct roci_config *c, struct roci_err *err)
 	if ((r = parse_annotations(root, c, err)) < 0)
 		return r;
 	json_t *lj;
-	if ((r = get_object(root, "linux", "linux", &lj, err)) < 0)
+	if ((r = roci_json_object(root, "linux", "linux", &lj, err)) < 0)
 		return r;
 	if (lj && (r = parse_linux(lj, c, err)) < 0)
 		return r;
@@ -836,13 +692,15 @@ static void process_free(struct roci_process *p)
 	if (!p)
 		return;
 	free(p->cwd);
-	strv_free(p->args);
+	roci_strv_free(p->args);
 	free(p->command_line);
-	strv_free(p->env);
+	roci_strv_free(p->env);
 	free(p->additional_gids);
 	free(p->rlimits);
 	free(p->apparmor_profile);
 	free(p->selinux_label);
+	free(p->cpu_affinity_initial);
+	free(p->cpu_affinity_final);
 	free(p);
 }
 
@@ -860,7 +718,7 @@ void roci_config_free(struct roci_config *c)
 		free(m->destination);
 		free(m->type);
 		free(m->source);
-		strv_free(m->options);
+		roci_strv_free(m->options);
 		free(m->uid_mappings);
 		free(m->gid_mappings);
 	}
@@ -868,13 +726,13 @@ void roci_config_free(struct roci_config *c)
 	for (int k = 0; k < ROCI_HOOK_KIND_COUNT; k++) {
 		for (size_t i = 0; i < c->hooks[k].n; i++) {
 			free(c->hooks[k].hooks[i].path);
-			strv_free(c->hooks[k].hooks[i].args);
-			strv_free(c->hooks[k].hooks[i].env);
+			roci_strv_free(c->hooks[k].hooks[i].args);
+			roci_strv_free(c->hooks[k].hooks[i].env);
 		}
 		free(c->hooks[k].hooks);
 	}
-	strv_free(c->annotation_keys);
-	strv_free(c->annotation_values);
+	roci_strv_free(c->annotation_keys);
+	roci_strv_free(c->annotation_values);
 	for (int t = 0; t < ROCI_NS_COUNT; t++)
 		free(c->ns[t].path);
 	free(c->uid_mappings);
@@ -884,9 +742,10 @@ void roci_config_free(struct roci_config *c)
 	free(c->devices);
 	free(c->cgroups_path);
 	free(c->rootfs_propagation);
-	strv_free(c->masked_paths);
-	strv_free(c->readonly_paths);
+	roci_strv_free(c->masked_paths);
+	roci_strv_free(c->readonly_paths);
 	free(c->mount_label);
+	roci_config_free_security(c);
 	json_decref(c->json);
 	free(c);
 }

@@ -92,6 +92,96 @@ struct roci_timens_offset {
 	uint32_t nanosecs;
 };
 
+/* linux.seccomp */
+enum roci_seccomp_action {
+	ROCI_SCMP_ACT_KILL,
+	ROCI_SCMP_ACT_KILL_PROCESS,
+	ROCI_SCMP_ACT_KILL_THREAD,
+	ROCI_SCMP_ACT_TRAP,
+	ROCI_SCMP_ACT_ERRNO,
+	ROCI_SCMP_ACT_TRACE,
+	ROCI_SCMP_ACT_ALLOW,
+	ROCI_SCMP_ACT_LOG,
+	ROCI_SCMP_ACT_NOTIFY,
+	ROCI_SCMP_ACT_COUNT
+};
+
+enum roci_seccomp_op {
+	ROCI_SCMP_CMP_NE,
+	ROCI_SCMP_CMP_LT,
+	ROCI_SCMP_CMP_LE,
+	ROCI_SCMP_CMP_EQ,
+	ROCI_SCMP_CMP_GE,
+	ROCI_SCMP_CMP_GT,
+	ROCI_SCMP_CMP_MASKED_EQ,
+	ROCI_SCMP_CMP_COUNT
+};
+
+/* linux.seccomp.flags, as the kernel's SECCOMP_FILTER_FLAG_* bits */
+#define ROCI_SECCOMP_FLAG_TSYNC 1u
+#define ROCI_SECCOMP_FLAG_LOG 2u
+#define ROCI_SECCOMP_FLAG_SPEC_ALLOW 4u
+#define ROCI_SECCOMP_FLAG_WAIT_KILLABLE_RECV 32u
+
+struct roci_seccomp_arg {
+	unsigned index;   /* 0..5 */
+	enum roci_seccomp_op op;
+	uint64_t value, value_two;
+};
+
+struct roci_seccomp_rule {
+	char **names;     /* NULL-terminated, n_names >= 1 */
+	size_t n_names;
+	enum roci_seccomp_action action;
+	bool has_errno;
+	uint32_t errno_ret;
+	struct roci_seccomp_arg *args;
+	size_t n_args;
+};
+
+struct roci_seccomp {
+	enum roci_seccomp_action default_action;
+	bool has_default_errno;
+	uint32_t default_errno;
+	char **architectures;  /* "SCMP_ARCH_X86_64", ...; NULL-terminated */
+	size_t n_architectures;
+	unsigned flags;        /* ROCI_SECCOMP_FLAG_* */
+	char *listener_path;
+	char *listener_metadata;
+	struct roci_seccomp_rule *rules;
+	size_t n_rules;
+	bool uses_notify;      /* some rule has SCMP_ACT_NOTIFY */
+};
+
+const char *roci_seccomp_action_name(enum roci_seccomp_action a);
+const char *roci_seccomp_op_name(enum roci_seccomp_op op);
+/* The spec's flag names, in bit order; *bit receives the flag's value. */
+const char *roci_seccomp_flag_name(size_t i, unsigned *bit);
+/* The spec's architecture names ("SCMP_ARCH_X86_64"), NULL past the end. */
+const char *roci_seccomp_arch_name(size_t i);
+
+struct roci_sysctl {
+	char *key;
+	char *value;
+};
+
+/* process.scheduler, for sched_setattr(2) */
+struct roci_scheduler {
+	bool present;
+	unsigned policy;  /* SCHED_* */
+	int nice;
+	unsigned priority;
+	uint64_t flags;   /* SCHED_FLAG_* */
+	uint64_t runtime, deadline, period;
+};
+
+/* process.ioPriority, for ioprio_set(2) */
+struct roci_io_priority {
+	bool present;
+	int class;        /* IOPRIO_CLASS_RT/BE/IDLE */
+	int priority;     /* 0..7 */
+};
+
 struct roci_process {
 	bool terminal;
 	unsigned console_height, console_width;
@@ -116,6 +206,11 @@ struct roci_process {
 	char *selinux_label;
 	bool has_capabilities;   /* process.capabilities present */
 	uint64_t cap_bounding, cap_effective, cap_inheritable, cap_permitted, cap_ambient;
+	struct roci_scheduler scheduler;
+	struct roci_io_priority io_priority;
+	/* execCPUAffinity: CPU lists ("0-3,7"), already checked; NULL if unset */
+	char *cpu_affinity_initial;
+	char *cpu_affinity_final;
 };
 
 struct roci_config {
@@ -149,8 +244,12 @@ struct roci_config {
 	char **readonly_paths;
 	size_t n_readonly_paths;
 	char *mount_label;
-	bool has_resources, has_seccomp, has_sysctl, has_personality,
-	     has_intel_rdt;
+	struct roci_seccomp *seccomp;  /* NULL when absent */
+	struct roci_sysctl *sysctls;
+	size_t n_sysctls;
+	bool has_personality;
+	unsigned long personality;     /* PER_LINUX or PER_LINUX32 */
+	bool has_resources, has_intel_rdt;
 
 	struct json_t *json;  /* the parsed document (owned) */
 };

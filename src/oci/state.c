@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "roci-config.h"
+#include "util/cleanup.h"
 
 const char *roci_status_name(enum roci_status s)
 {
@@ -132,6 +133,40 @@ int roci_state_oci_json(const struct roci_state *st, enum roci_status status, bo
 		return r;
 	}
 	return dump(o, pretty, out, err);
+}
+
+int roci_process_state_json(const struct roci_state *st, const char *metadata, char **out,
+			    struct roci_err *err)
+{
+	*out = NULL;
+	_cleanup_free_ char *state = NULL;
+	int r = roci_state_oci_json(st, ROCI_STATUS_CREATING, false, &state, err);
+	if (r < 0)
+		return r;
+	json_t *sj = json_loads(state, 0, NULL);
+	json_t *o = json_object();
+	json_t *fds = json_array();
+	if (!sj || !o || !fds) {
+		json_decref(sj);
+		json_decref(o);
+		json_decref(fds);
+		return roci_fail(err, ENOMEM, "container process state");
+	}
+	/* json_object_set_new takes the value even when it fails. */
+	if (json_object_set_new(o, "ociVersion", json_string(ROCI_SPEC_VERSION)) < 0 ||
+	    json_object_set_new(o, "fds", fds) < 0 ||
+	    json_array_append_new(fds, json_string("seccompFd")) < 0 ||
+	    json_object_set_new(o, "pid", json_integer(st->pid)) < 0 ||
+	    (metadata && json_object_set_new(o, "metadata", json_string(metadata)) < 0)) {
+		json_decref(o);
+		json_decref(sj);
+		return roci_fail(err, ENOMEM, "container process state");
+	}
+	if (json_object_set_new(o, "state", sj) < 0) {
+		json_decref(o);
+		return roci_fail(err, ENOMEM, "container process state");
+	}
+	return dump(o, false, out, err);
 }
 
 /* ---- reading ------------------------------------------------------------ */

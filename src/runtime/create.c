@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -20,8 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "linux/lsm_labels.h"
 #include "linux/namespaces.h"
 #include "linux/procfs.h"
+#include "linux/scheduling.h"
+#include "linux/seccomp_filter.h"
+#include "linux/sysctls.h"
 #include "linux/umount.h"
 #include "linux/terminal.h"
 #include "runtime/hooks.h"
@@ -134,21 +139,18 @@ static int check_create_options(const struct roci_create_opts *o, const struct r
 		return roci_failx(err, EINVAL, "linux.timeOffsets requires a new time namespace");
 	if (o->preserve_fds < 0 || o->preserve_fds > 4096)
 		return roci_failx(err, EINVAL, "--preserve-fds %d out of range", o->preserve_fds);
-	return 0;
+	if (cfg->seccomp && cfg->seccomp->uses_notify && !cfg->process)
+		return roci_failx(err, EINVAL, "linux.seccomp: SCMP_ACT_NOTIFY needs a process");
+	int r = roci_sysctl_check(cfg, err);
+	if (r < 0)
+		return r;
+	return roci_lsm_check(cfg, o->log, err);
 }
 
 static void log_deferred_settings(const struct roci_config *cfg, const struct roci_log *log)
 {
-	if (cfg->process && (cfg->process->apparmor_profile || cfg->process->selinux_label))
-		roci_debug(log, "process LSM labels: not applied by this version");
-	if (cfg->has_seccomp)
-		roci_debug(log, "linux.seccomp: not applied by this version");
-	if (cfg->has_sysctl)
-		roci_debug(log, "linux.sysctl: not applied by this version");
 	if (cfg->has_resources)
 		roci_debug(log, "linux.resources: not applied by this version");
-	if (cfg->has_personality)
-		roci_debug(log, "linux.personality: not applied by this version");
 	if (cfg->has_intel_rdt)
 		roci_debug(log, "linux.intelRdt: not applied by this version");
 }
@@ -162,6 +164,7 @@ struct create_ctx {
 	struct roci_statedir sd;
 	bool sd_made;
 	struct roci_ns_plan plan;
+	struct roci_seccomp_prog seccomp;
 	int procfs_fd, fifo_fd, console_fd, sync[2];
 	pid_t stage1, init_pid;
 	int stage1_pidfd, init_pidfd;
@@ -176,6 +179,7 @@ static void create_ctx_free(struct create_ctx *c)
 	free(c->bundle);
 	free(c->rootfs);
 	roci_ns_plan_close(&c->plan);
+	roci_seccomp_prog_free(&c->seccomp);
 	int *fds[] = { &c->procfs_fd, &c->fifo_fd, &c->console_fd, &c->sync[0], &c->sync[1],
 		       &c->stage1_pidfd, &c->init_pidfd, &c->pty_master };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
@@ -255,6 +259,27 @@ static int run_runtime_hooks(struct create_ctx *c, const struct roci_create_opts
 	return r < 0 ? roci_fail(err, -r, "sync with container init") : 0;
 }
 
+/* The init loaded a notifying seccomp filter: give its listener fd and the
+ * container process state to the agent at listenerPath. */
+static int forward_seccomp_listener(struct create_ctx *c, const struct roci_create_opts *o, int fd,
+				    struct roci_err *err)
+{
+	if (fd < 0)
+		return roci_failx(err, EPROTO, "seccomp listener fd missing");
+	if (fill_state(c, o) < 0)
+		return roci_fail(err, ENOMEM, "state");
+	_cleanup_free_ char *json = NULL;
+	const struct roci_seccomp *s = c->cfg->seccomp;
+	int r = roci_process_state_json(&c->st, s->listener_metadata, &json, err);
+	if (r < 0)
+		return r;
+	r = roci_seccomp_send_listener(s->listener_path, json, fd, err);
+	if (r < 0)
+		return r;
+	r = roci_sync_send(c->sync[0], ROCI_SYNC_GO, 0, NULL, -1);
+	return r < 0 ? roci_fail(err, -r, "sync with container init") : 0;
+}
+
 /* Talk to the init until it is ready (or fails). */
 static int parent_loop(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
 {
@@ -301,6 +326,10 @@ static int parent_loop(struct create_ctx *c, const struct roci_create_opts *o, s
 				close(c->pty_master);
 			c->pty_master = fd;
 			fd = -1;
+		} else if (m->type == ROCI_SYNC_SECCOMP_FD) {
+			r = forward_seccomp_listener(c, o, fd, err);
+			if (r < 0)
+				break;
 		} else if (m->type == ROCI_SYNC_READY) {
 			break;
 		}
@@ -347,6 +376,9 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	int r = roci_id_validate(o->id, err);
 	if (r < 0)
 		goto out;
+	/* Nothing in a container may ptrace or open /proc/PID/exe of the
+	 * runtime; the init inherits this until it execs. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	/* Read and check everything before touching the system. */
 	{
@@ -385,6 +417,11 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	if (r < 0)
 		goto out;
 	log_deferred_settings(c.cfg, o->log);
+	if (c.cfg->seccomp) {
+		r = roci_seccomp_compile(c.cfg->seccomp, o->log, &c.seccomp, err);
+		if (r < 0)
+			goto out;
+	}
 	r = roci_ns_plan(c.cfg, &c.plan, err);
 	if (r < 0)
 		goto out;
@@ -453,6 +490,7 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 			.tty_to_parent = o->foreground && !o->console_socket,
 			.no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
 			.keep_fds = keep, .listen_fds = listen_fds,
+			.seccomp = c.cfg->seccomp ? &c.seccomp : NULL,
 		};
 		roci_init_main(&a);
 	}
@@ -465,6 +503,11 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	c.stage1 = pid;
 	close(c.sync[1]);
 	c.sync[1] = -1;
+	if (c.cfg->process && c.cfg->process->cpu_affinity_initial) {
+		r = roci_sched_set_affinity(pid, c.cfg->process->cpu_affinity_initial, err);
+		if (r < 0)
+			goto fail;
+	}
 
 	if (c.plan.parent_writes_maps) {
 		r = roci_ns_write_maps(c.procfs_fd, pid, c.cfg, err);

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "linux/capabilities.h"
+#include "linux/lsm_labels.h"
+#include "linux/scheduling.h"
+#include "linux/sysctls.h"
 #include "linux/process.h"
 #include "linux/procfs.h"
 #include "linux/rootfs.h"
@@ -107,6 +110,23 @@ static int set_hostname(const struct roci_config *cfg, struct roci_err *err)
 	return 0;
 }
 
+/* Load the seccomp filter; a notifying filter's listener fd goes to the
+ * parent, which hands it to the agent at listenerPath before we go on. */
+static int install_seccomp(const struct roci_init_args *a, struct roci_err *err)
+{
+	if (!a->seccomp)
+		return 0;
+	int lfd;
+	int r = roci_seccomp_load(a->seccomp, &lfd, err);
+	if (r < 0 || lfd < 0)
+		return r;
+	r = roci_sync_send(a->sync_fd, ROCI_SYNC_SECCOMP_FD, 0, NULL, lfd);
+	close(lfd);
+	if (r < 0)
+		return roci_fail(err, -r, "send seccomp listener fd to parent");
+	return wait_go(a->sync_fd, err);
+}
+
 static int run_setup(const struct roci_init_args *a, char *hook_state, size_t hook_state_cap,
 		     char **exec_path, struct roci_err *err)
 {
@@ -129,6 +149,9 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 	r = set_hostname(cfg, err);
 	if (r < 0)
 		return r;
+	r = roci_sysctl_apply(cfg, a->procfs_fd, err);
+	if (r < 0)
+		return r;
 
 	struct roci_rootfs_ctx rctx = {
 		.cfg = cfg,
@@ -138,6 +161,7 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 		.no_pivot = a->no_pivot,
 		.userns = cfg->ns[ROCI_NS_USER].present,
 		.new_mount_ns = cfg->ns[ROCI_NS_MOUNT].present,
+		.mount_label = roci_lsm_mount_label(cfg),
 	};
 	r = roci_rootfs_prepare(&rctx, err);
 	if (r < 0)
@@ -194,6 +218,22 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 	r = roci_process_rlimits(p, err);
 	if (r < 0)
 		return r;
+	r = roci_sched_apply(p, err);
+	if (r < 0)
+		return r;
+	r = roci_personality_apply(cfg, err);
+	if (r < 0)
+		return r;
+	r = roci_lsm_set_exec_labels(p, a->procfs_fd, err);
+	if (r < 0)
+		return r;
+	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
+	 * before the capabilities and the user change. */
+	if (!p->no_new_privileges) {
+		r = install_seccomp(a, err);
+		if (r < 0)
+			return r;
+	}
 	struct roci_caps caps = { p->cap_bounding, p->cap_effective, p->cap_inheritable,
 				  p->cap_permitted, p->cap_ambient };
 	if (p->has_capabilities) {
@@ -212,8 +252,19 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 	r = roci_process_chdir(p, err);
 	if (r < 0)
 		return r;
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return roci_fail(err, errno, "set no_new_privs");
+	if (p->cpu_affinity_final) {
+		r = roci_sched_set_affinity(0, p->cpu_affinity_final, err);
+		if (r < 0)
+			return r;
+	}
+	if (p->no_new_privileges) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			return roci_fail(err, errno, "set no_new_privs");
+		/* As late as possible: few of our own syscalls are filtered. */
+		r = install_seccomp(a, err);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "linux/namespaces.h"
+#include "linux/seccomp_filter.h"
 #include "oci/config.h"
 #include "util/log.h"
 
@@ -25,6 +26,7 @@ struct roci_init_args {
 	bool no_new_keyring;
 	int keep_fds;      /* LISTEN_FDS + --preserve-fds */
 	int listen_fds;
+	const struct roci_seccomp_prog *seccomp; /* compiled by the parent, or NULL */
 };
 
 __attribute__((noreturn)) void roci_init_main(const struct roci_init_args *a);

@@ -14,6 +14,7 @@ enum roci_sync_type {
 	ROCI_SYNC_READY,         /* child -> parent: waiting for start */
 	ROCI_SYNC_ERROR,         /* either way: value = errno, text = message */
 	ROCI_SYNC_PTY_MASTER,    /* child -> parent (run): carries the pty master fd */
+	ROCI_SYNC_SECCOMP_FD,    /* child -> parent: the seccomp listener fd, for listenerPath */
 };
 
 #define ROCI_SYNC_TEXT_MAX 65536

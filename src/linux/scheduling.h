@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Scheduling of the container process: process.scheduler (sched_setattr),
+ * process.ioPriority (ioprio_set), process.execCPUAffinity and
+ * linux.personality. */
+#pragma once
+#include <sys/types.h>
+
+#include "oci/config.h"
+#include "util/error.h"
+
+/* scheduler + ioPriority for the calling process, while it still has its
+ * capabilities (CAP_SYS_NICE for real-time policies and classes). */
+int roci_sched_apply(const struct roci_process *p, struct roci_err *err);
+
+/* Pin pid (0: the caller) to a CPU list already checked by the parser. */
+int roci_sched_set_affinity(pid_t pid, const char *cpus, struct roci_err *err);
+
+/* linux.personality for the calling process. */
+int roci_personality_apply(const struct roci_config *cfg, struct roci_err *err);
