@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# Process settings beyond user and capabilities: personality, scheduler,
+# I/O priority, CPU affinity, sysctls, LSM labels and the session keyring.
+# Each is checked from inside the container.
+load helpers
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+@test "personality LINUX32: uname reports a 32-bit machine" {
+	update_config '.linux.personality = {"domain": "LINUX32"}'
+	set_args uname -m
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = i686 ]
+	update_config '.linux.personality = {"domain": "LINUX"}'
+	rrun roci run -b "$BUNDLE" c2
+	[ "$output" = x86_64 ]
+}
+
+@test "personality: unknown domains and flags are refused" {
+	update_config '.linux.personality = {"domain": "SVR4"}'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.personality.domain"* ]]
+	update_config '.linux.personality = {"domain": "LINUX", "flags": ["ADDR_NO_RANDOMIZE"]}'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.personality.flags"* ]]
+	[ "$(state_dirs)" -eq 0 ]
+}
+
+# /proc/self/stat: field 19 nice, 40 rt_priority, 41 policy
+@test "scheduler: SCHED_FIFO with a priority, SCHED_BATCH with nice" {
+	update_config '.process.scheduler = {"policy": "SCHED_FIFO", "priority": 10}'
+	set_args sh -c 'cut -d" " -f19,40,41 /proc/self/stat'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 10 1" ]
+	update_config '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 7}'
+	rrun roci run -b "$BUNDLE" c2
+	[ "$output" = "7 0 3" ]
+	update_config '.process.scheduler = {"policy": "SCHED_IDLE", "flags": ["SCHED_FLAG_RESET_ON_FORK"]}'
+	rrun roci run -b "$BUNDLE" c3
+	[ "$output" = "0 0 5" ]
+}
+
+@test "scheduler: bad values are refused before anything is made" {
+	local bad
+	for bad in '{"policy":"SCHED_FIFO"}|priority' '{"policy":"SCHED_RT"}|policy' \
+		'{"policy":"SCHED_OTHER","nice":30}|nice' '{"policy":"SCHED_OTHER","flags":["SCHED_FLAG_NOPE"]}|flags[0]' \
+		'{"policy":"SCHED_DEADLINE"}|runtime and deadline'; do
+		update_config ".process.scheduler = ${bad%|*}"
+		rrun roci create -b "$BUNDLE" c1
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"process.scheduler"*"${bad#*|}"* ]] || { echo "missing ${bad#*|}"; false; }
+		[ "$(state_dirs)" -eq 0 ]
+	done
+}
+
+@test "ioPriority: class and level" {
+	update_config '.process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 3}'
+	set_args sh -c 'ionice -p $$'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$output" = "best-effort: prio 3" ]
+	update_config '.process.ioPriority = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}'
+	rrun roci run -b "$BUNDLE" c2
+	[[ "$output" == idle* ]]
+	update_config '.process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 8}'
+	rrun roci create -b "$BUNDLE" c3
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"process.ioPriority.priority"* ]]
+}
+
+@test "execCPUAffinity: final wins at exec, initial alone stays" {
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+	set_args sh -c 'taskset -p $$'
+	update_config '.process.execCPUAffinity = {"initial": "0", "final": "1"}'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$output" = "pid 1's current affinity mask: 2" ]
+	update_config '.process.execCPUAffinity = {"initial": "0"}'
+	rrun roci run -b "$BUNDLE" c2
+	[ "$output" = "pid 1's current affinity mask: 1" ]
+	update_config '.process.execCPUAffinity = {"final": "0-1"}'
+	rrun roci run -b "$BUNDLE" c3
+	[ "$output" = "pid 1's current affinity mask: 3" ]
+	update_config '.process.execCPUAffinity = {"final": "1-x"}'
+	rrun roci create -b "$BUNDLE" c4
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"execCPUAffinity.final"* ]]
+	[ "$(state_dirs)" -eq 0 ]
+}
+
+@test "sysctl: net, ipc and uts sysctls land in the container's namespaces" {
+	update_config '.linux.sysctl = {
+		"net.ipv4.ip_forward": "1", "net/ipv4/conf/lo/forwarding": "1", "kernel.shmmni": "1234",
+		"fs.mqueue.msg_max": "20", "kernel.domainname": "example.org"}'
+	set_args sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/lo/forwarding /proc/sys/kernel/shmmni /proc/sys/fs/mqueue/msg_max /proc/sys/kernel/domainname'
+	local host_shmmni
+	host_shmmni=$(cat /proc/sys/kernel/shmmni)
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = $'1\n1\n1234\n20\nexample.org' ]
+	# the host kept its own values
+	[ "$(cat /proc/sys/kernel/shmmni)" = "$host_shmmni" ]
+}
+
+@test "sysctl: host-wide sysctls and shared namespaces are refused, nothing is made" {
+	update_config '.linux.sysctl = {"kernel.pid_max": "4096"}'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'sysctl "kernel.pid_max" is not in a separate kernel namespace'* ]]
+	update_config '.linux.sysctl = {"net.ipv4.ip_forward": "1"} | .linux.namespaces -= [{"type": "network"}]'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"net.ipv4.ip_forward"*"network namespace"* ]]
+	# joining the host's own ipc namespace is not owning one
+	make_bundle "$BUNDLE"
+	update_config '.linux.sysctl = {"kernel.shmmni": "1"} |
+		.linux.namespaces = [.linux.namespaces[] | if .type == "ipc" then .path = "/proc/'$$'/ns/ipc" else . end]'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"host's ipc namespace"* ]]
+	update_config '.linux.sysctl = {"net..x": "1"}'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"invalid name"* ]]
+	[ "$(state_dirs)" -eq 0 ]
+}
+
+@test "a new session keyring unless --no-new-keyring" {
+	local helper=$REPO/build/tests/helpers/keyring-id
+	cp "$helper" "$BUNDLE/rootfs/keyring-id"
+	set_args /keyring-id
+	local host
+	host=$("$helper")
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" -gt 0 ]
+	[ "$output" != "$host" ]
+	rrun roci run --no-new-keyring -b "$BUNDLE" c2
+	[ "$output" = "$host" ]
+}
