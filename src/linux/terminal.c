@@ -39,13 +39,14 @@ int roci_console_socket_connect(const char *path, struct roci_err *err)
 	return fd;
 }
 
-/* Bind the file behind fd onto target: open_tree(2) + move_mount(2) where
- * the kernel has them, else through the runtime's procfs handle. */
-static int bind_fd_onto(int fd, const char *target, int procfs_fd)
+/* Bind the file behind fd onto the file behind target_fd (an O_PATH fd):
+ * open_tree(2) + move_mount(2) where the kernel has them, else mount(2)
+ * between the two fds' /proc/thread-self/fd links. No path is resolved. */
+static int bind_fd_onto(int fd, int target_fd, int procfs_fd)
 {
 	int tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (tree >= 0) {
-		int r = move_mount(tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
+		int r = move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 		int e = errno;
 		close(tree);
 		if (r == 0)
@@ -53,13 +54,35 @@ static int bind_fd_onto(int fd, const char *target, int procfs_fd)
 		if (e != ENOSYS)
 			return -e;
 	}
-	char src[64];
+	char src[64], dst[64];
 	snprintf(src, sizeof(src), "thread-self/fd/%d", fd);
 	_cleanup_close_ int via = openat(procfs_fd, src, O_PATH | O_CLOEXEC);
 	if (via < 0)
 		return -errno;
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", via);
-	return mount(src, target, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", target_fd);
+	return mount(src, dst, NULL, MS_BIND, NULL) < 0 ? -errno : 0;
+}
+
+/* /dev/console as a plain file we created or checked: a symlink or any
+ * other kind of file left there by the image is replaced. */
+static int open_console_target(struct roci_err *err)
+{
+	int fd = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		struct stat st;
+		if (fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))
+			return fd;
+		close(fd);
+		if (unlink("/dev/console") < 0)
+			return roci_fail(err, errno, "remove /dev/console");
+	}
+	int cfd = open("/dev/console", O_CREAT | O_EXCL | O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	if (cfd < 0)
+		return roci_fail(err, errno, "create /dev/console");
+	close(cfd);
+	fd = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	return fd >= 0 ? fd : roci_fail(err, errno, "open /dev/console");
 }
 
 int roci_terminal_setup(const struct roci_process *p, int procfs_fd, struct roci_err *err)
@@ -78,14 +101,14 @@ int roci_terminal_setup(const struct roci_process *p, int procfs_fd, struct roci
 				      .ws_col = (unsigned short)p->console_width };
 		ioctl(slave, TIOCSWINSZ, &ws);
 	}
-	/* /dev/console gets the pty we hold, bound by fd, never by path. */
-	int cfd = open("/dev/console", O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
-	if (cfd >= 0) {
-		close(cfd);
-		int r = bind_fd_onto(slave, "/dev/console", procfs_fd);
-		if (r < 0)
-			return roci_fail(err, -r, "bind pty onto /dev/console");
-	}
+	/* /dev/console gets the pty we hold, bound by fd, never by path
+	 * (security.md #6). */
+	_cleanup_close_ int console = open_console_target(err);
+	if (console < 0)
+		return console;
+	int r = bind_fd_onto(slave, console, procfs_fd);
+	if (r < 0)
+		return roci_fail(err, -r, "bind pty onto /dev/console");
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		return roci_fail(err, errno, "set controlling terminal");
 	for (int fd = 0; fd < 3; fd++)

@@ -71,3 +71,31 @@ pid_gone() {
 # A container process that exits 0 on SIGTERM (a pid 1 without a handler
 # ignores it).
 TERM_AWARE='trap "exit 0" TERM; while :; do sleep 0.1; done'
+
+# console_receiver SOCK OUT: a --console-socket peer in the background
+# ($CONSOLE_PID): takes the pty master and copies everything read from it to
+# OUT until the container closes it. Returns once SOCK exists.
+console_receiver() {
+	python3 - "$1" >"$2" <<'PY' &
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+msg, anc, _, _ = c.recvmsg(64, socket.CMSG_LEN(4))
+fds = array.array("i"); fds.frombytes(anc[0][2][:4])
+out = b""
+while True:
+    try:
+        d = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+sys.stdout.write(out.decode())
+PY
+	CONSOLE_PID=$!
+	local i
+	for i in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.1; done
+	return 1
+}

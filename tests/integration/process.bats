@@ -103,30 +103,11 @@ teardown() { common_teardown; }
 @test "a terminal through --console-socket" {
 	update_config '.process.terminal = true'
 	set_args sh -c 'tty; echo hello'
-	python3 - "$BATS_TEST_TMPDIR/console.sock" >"$BATS_TEST_TMPDIR/tty.out" <<'PY' &
-import array, os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(sys.argv[1]); s.listen(1)
-c, _ = s.accept()
-msg, anc, _, _ = c.recvmsg(64, socket.CMSG_LEN(4))
-fds = array.array("i"); fds.frombytes(anc[0][2][:4])
-out = b""
-while True:
-    try:
-        d = os.read(fds[0], 4096)
-    except OSError:
-        break
-    if not d:
-        break
-    out += d
-sys.stdout.write(out.decode())
-PY
-	local py=$!
-	for i in $(seq 50); do [ -S "$BATS_TEST_TMPDIR/console.sock" ] && break; sleep 0.1; done
+	console_receiver "$BATS_TEST_TMPDIR/console.sock" "$BATS_TEST_TMPDIR/tty.out"
 	rrun roci create -b "$BUNDLE" --console-socket "$BATS_TEST_TMPDIR/console.sock" c1
 	[ "$status" -eq 0 ]
 	roci start c1
-	wait "$py"
+	wait "$CONSOLE_PID"
 	grep -q "^/dev/pts/0" "$BATS_TEST_TMPDIR/tty.out"
 	grep -q "^hello" "$BATS_TEST_TMPDIR/tty.out"
 }

@@ -175,3 +175,128 @@ teardown() {
 	[ ! -e "$BATS_TEST_TMPDIR/escape" ]
 	[ ! -e "$(dirname "$STATE")/../escape" ]
 }
+
+# 6: the console is the pty roci opened, bound by fd.
+@test "#6 a /dev/console planted by the image is replaced by the pty" {
+	local host=/tmp/roci-escape-$BATS_TEST_NUMBER
+	mkdir -p "$host"
+	echo host-data >"$host/console"
+	# no /dev tmpfs: the image's own /dev is used, with its traps
+	update_config '.process.terminal = true | .mounts = [.mounts[] | select(.destination != "/dev")]'
+	mkdir -p "$BUNDLE/rootfs/dev/pts"
+	ln -sfn "$host/console" "$BUNDLE/rootfs/dev/console"
+	set_args sh -c 'stat -c "%F %t" /dev/console; tty'
+	console_receiver "$BATS_TEST_TMPDIR/console.sock" "$BATS_TEST_TMPDIR/tty.out"
+	rrun roci create -b "$BUNDLE" --console-socket "$BATS_TEST_TMPDIR/console.sock" c1
+	[ "$status" -eq 0 ]
+	roci start c1
+	wait "$CONSOLE_PID"
+	cat "$BATS_TEST_TMPDIR/tty.out"
+	# a character device of the pty major (136 = 0x88), and it is our tty
+	grep -q "^character special file 88" "$BATS_TEST_TMPDIR/tty.out"
+	grep -q "^/dev/pts/0" "$BATS_TEST_TMPDIR/tty.out"
+	[ "$(cat "$host/console")" = host-data ]
+}
+
+# 1: the container never reaches the runtime binary.
+
+# libs_into_rootfs: what the roci binary needs to run inside the busybox
+# rootfs (its dynamic loader and libraries, at their host paths).
+libs_into_rootfs() {
+	local lib
+	for lib in $(ldd "$ROCI" | grep -o '/[^ ]*'); do
+		mkdir -p "$BUNDLE/rootfs$(dirname "$lib")"
+		cp -L "$lib" "$BUNDLE/rootfs$lib"
+	done
+}
+
+# The container process execs /proc/self/exe, which is the binary of the
+# roci init that execs it (the CVE-2019-5736 entry point). That roci then
+# blocks opening its --log FIFO, long enough for the "attacker" (here the
+# host's root, which is stronger than any container process) to open
+# /proc/PID/exe, let it exit, and try to write through the fd.
+@test "#1 /proc/self/exe exec'd by the container is a sealed copy nobody can write" {
+	# a private copy: if the protection were broken, this is what breaks
+	cp "$ROCI" "$BATS_TEST_TMPDIR/roci-copy"
+	ROCI=$BATS_TEST_TMPDIR/roci-copy
+	local sum
+	sum=$(md5sum <"$ROCI")
+	libs_into_rootfs
+	mkfifo "$BUNDLE/rootfs/fifo"
+	set_args /proc/self/exe --log=/fifo state x
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	local pid
+	pid=$(roci state c1 | jq .pid)
+	roci start c1
+	# wait until the container process is roci blocked on the fifo
+	for i in $(seq 50); do
+		grep -q -- "--log=/fifo" /proc/"$pid"/cmdline 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q -- "--log=/fifo" /proc/"$pid"/cmdline
+	[[ "$(readlink /proc/"$pid"/exe)" == "/memfd:roci"* ]]
+	exec 8</proc/"$pid"/exe
+	roci delete -f c1
+	pid_gone "$pid" || sleep 0.5
+	run sh -c 'echo pwned >>/proc/self/fd/8'
+	[ "$status" -ne 0 ]
+	run sh -c ': >/proc/self/fd/8'
+	[ "$status" -ne 0 ]
+	exec 8<&-
+	[ "$(md5sum <"$ROCI")" = "$sum" ]
+}
+
+@test "#1 the same through #!/proc/self/exe" {
+	cp "$ROCI" "$BATS_TEST_TMPDIR/roci-copy"
+	ROCI=$BATS_TEST_TMPDIR/roci-copy
+	libs_into_rootfs
+	mkfifo "$BUNDLE/rootfs/fifo"
+	printf '#!/proc/self/exe --log=/fifo\n' >"$BUNDLE/rootfs/evil"
+	chmod +x "$BUNDLE/rootfs/evil"
+	set_args /evil
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	local pid
+	pid=$(roci state c1 | jq .pid)
+	roci start c1
+	for i in $(seq 50); do
+		grep -q -- "--log=/fifo" /proc/"$pid"/cmdline 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q -- "--log=/fifo" /proc/"$pid"/cmdline
+	[[ "$(readlink /proc/"$pid"/exe)" == "/memfd:roci"* ]]
+	run sh -c "echo pwned >>/proc/$pid/exe"
+	[ "$status" -ne 0 ]
+}
+
+@test "#1 a process in the container's namespaces cannot open the init's exe before exec" {
+	update_config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	local pid
+	pid=$(roci state c1 | jq .pid)
+	# root of the container's user namespace, in its pid and mount
+	# namespaces: everything a container process could be
+	run nsenter -t "$pid" -U -m -p -- /bin/sh -c \
+		'cat /proc/self/exe >/dev/null && echo self-ok; cat /proc/1/exe >/dev/null 2>&1 && echo init-readable || echo init-denied'
+	[ "$output" = $'self-ok\ninit-denied' ]
+}
+
+@test "#1 commands that never enter a container do not copy the binary" {
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	# strace shows every memfd_create: create makes one, the others none
+	command -v strace >/dev/null || skip "strace not installed"
+	local cmd
+	for cmd in "state c1" "list" "kill c1 0" "spec --bundle $BATS_TEST_TMPDIR" "features"; do
+		rm -f "$BATS_TEST_TMPDIR/config.json"
+		run strace -f -e trace=memfd_create,execve -o "$BATS_TEST_TMPDIR/trace" "$ROCI" --root "$STATE" $cmd
+		! grep -q memfd_create "$BATS_TEST_TMPDIR/trace" || { echo "$cmd copied"; false; }
+		[ "$(grep -c execve "$BATS_TEST_TMPDIR/trace")" -eq 1 ]
+	done
+	run strace -f -e trace=memfd_create -o "$BATS_TEST_TMPDIR/trace" "$ROCI" --root "$STATE" delete -f c1
+	! grep -q 'memfd_create("roci"' "$BATS_TEST_TMPDIR/trace"
+}
