@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "linux/capabilities.h"
 #include "linux/mountopts.h"
+#include "linux/seccomp_filter.h"
 #include "roci-config.h"
 #include "util/cleanup.h"
 
@@ -76,20 +79,53 @@ static json_t *cgroup_section(void)
 			 "systemdUser", 0, "rdma", 0);
 }
 
-static json_t *seccomp_section(void)
+/* Probe a filter flag without loading anything: the kernel checks the
+ * flags before it reads the (NULL) program, so EFAULT means "known". */
+static bool kernel_knows_seccomp_flag(unsigned flag)
 {
-	/* linux.seccomp is accepted but not applied yet */
-	return enabled(false);
+	unsigned long f = flag;
+	if (flag == ROCI_SECCOMP_FLAG_WAIT_KILLABLE_RECV)
+		f |= 1UL << 3; /* only valid with NEW_LISTENER */
+	return syscall(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, f, NULL) < 0 && errno == EFAULT;
 }
 
+static json_t *seccomp_section(void)
+{
+	if (!roci_seccomp_supported())
+		return enabled(false);
+	const char *names[64];
+	size_t n = 0;
+	for (int a = 0; a < ROCI_SCMP_ACT_COUNT; a++)
+		names[n++] = roci_seccomp_action_name((enum roci_seccomp_action)a);
+	json_t *actions = str_array(names, n);
+	n = 0;
+	for (int op = 0; op < ROCI_SCMP_CMP_COUNT; op++)
+		names[n++] = roci_seccomp_op_name((enum roci_seccomp_op)op);
+	json_t *ops = str_array(names, n);
+	json_t *archs = str_array(names, roci_seccomp_known_archs(names, ARRAY_SIZE(names)));
+	const char *known[8], *supported[8];
+	size_t nk = 0, ns = 0;
+	unsigned bit;
+	for (size_t i = 0; roci_seccomp_flag_name(i, &bit) && nk < ARRAY_SIZE(known); i++) {
+		known[nk++] = roci_seccomp_flag_name(i, NULL);
+		if (kernel_knows_seccomp_flag(bit))
+			supported[ns++] = known[nk - 1];
+	}
+	return json_pack("{s:b, s:o, s:o, s:o, s:o, s:o}", "enabled", 1, "actions", actions,
+			 "operators", ops, "archs", archs, "knownFlags", str_array(known, nk),
+			 "supportedFlags", str_array(supported, ns));
+}
+
+/* Labels are written to /proc/thread-self/attr: no library needed, so the
+ * build option alone decides. */
 static json_t *apparmor_section(void)
 {
-	return enabled(false);
+	return enabled(HAVE_APPARMOR);
 }
 
 static json_t *selinux_section(void)
 {
-	return enabled(false);
+	return enabled(HAVE_SELINUX);
 }
 
 static json_t *intel_rdt_section(void)
