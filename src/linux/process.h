@@ -15,8 +15,9 @@ int roci_process_rlimits(const struct roci_process *p, struct roci_err *err);
 int roci_process_make_cwd(const struct roci_process *p, struct roci_err *err);
 /* setgroups + setresgid + setresuid, umask. */
 int roci_process_set_user(const struct roci_process *p, bool userns, struct roci_err *err);
-/* chdir(cwd) and check that the cwd lies inside the new root. */
-int roci_process_chdir(const struct roci_process *p, struct roci_err *err);
+/* chdir(cwd); with verify, also check that the cwd lies inside the new
+ * root (done once as root, before a seccomp filter could deny getcwd). */
+int roci_process_chdir(const struct roci_process *p, bool verify, struct roci_err *err);
 /* Build the environment: process.env, HOME when missing, LISTEN_FDS. */
 char **roci_process_env(const struct roci_process *p, int listen_fds);
 /* Clear close-on-exec on fds 3..3+n-1 (LISTEN_FDS + --preserve-fds). */

@@ -212,6 +212,9 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 	r = roci_process_make_cwd(p, err);
 	if (r < 0)
 		return r;
+	r = roci_process_chdir(p, true, err);
+	if (r < 0)
+		return r;
 	r = roci_process_lookup(p, exec_path, err);
 	if (r < 0)
 		return r;
@@ -249,7 +252,8 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 		if (r < 0)
 			return r;
 	}
-	r = roci_process_chdir(p, err);
+	/* Again as the container user: its permissions decide. */
+	r = roci_process_chdir(p, false, err);
 	if (r < 0)
 		return r;
 	if (p->cpu_affinity_final) {

@@ -50,10 +50,11 @@
 #      "1..0" and nothing else on success) and state (unparsable state JSON)
 #      report failures, so an orphan block with an "error" key means FAIL.
 #      Consequently "1..0" with no orphan error counts as a PASS.
-#   Special case: process_rlimits_fail prints nothing at all when it passes (the
-#   runtime correctly refused an unknown rlimit, so no TAP is emitted), so for
-#   that test (listed in EMPTY_OUTPUT_OK below) an empty stdout with exit 0 is a
-#   PASS. For every other test an empty stdout is a FAIL ("no plan"), because a
+#   Special case: process_rlimits_fail and process_capabilities_fail print
+#   nothing at all when they pass (the runtime correctly refused an unknown
+#   rlimit or capability, so no TAP is emitted; had it accepted one, the test
+#   would exit 1 through util.Fatal), so for those tests (listed in
+#   EMPTY_OUTPUT_OK below) an empty stdout with exit 0 is a PASS. For every other test an empty stdout is a FAIL ("no plan"), because a
 #   container whose process never ran also yields empty output with exit 0.
 #   A test whose points are all "# SKIP" passes and is marked "# SKIP".
 #
@@ -68,7 +69,7 @@
 
 set -u -o pipefail
 
-EMPTY_OUTPUT_OK=" process_rlimits_fail "
+EMPTY_OUTPUT_OK=" process_rlimits_fail process_capabilities_fail "
 
 usage() {
     sed -n '2,/^# ----/p' "$0" | sed -e '/^# ----/d' -e 's/^# \{0,1\}//'
