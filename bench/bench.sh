@@ -3,10 +3,15 @@
 # medians and ratios (quote ratios from one run: the machines are noisy).
 #   (a) create + start + delete -f of /bin/true
 #   (b) run of /bin/true
+# roci is timed twice: as built (create and run re-exec a sealed memfd copy
+# of roci, security.md #1) and from a read-only bind mount of the same
+# binary, where no copy is needed. The difference is what the protection
+# costs per create.
 # Usage: bench/bench.sh [ROCI] [RUNS]
 set -euo pipefail
+ROCI=${1:+$(realpath "$1")}
 cd "$(dirname "$0")/.."
-ROCI=${1:-$PWD/build/roci}
+ROCI=${ROCI:-$PWD/build/roci}
 RUNS=${2:-50}
 tests/lib/deps.sh hyperfine jq crun runc busybox-static time >/dev/null
 . tests/lib/rootfs.sh
@@ -29,17 +34,23 @@ rt=\$1; id=l\$\$
 EOS
 chmod +x "$work/lifecycle"
 RUNC=$(command -v runc) CRUN=$(command -v crun)
+mkdir "$work/ro"
+cp "$ROCI" "$work/ro/roci"
+RO=$work/ro/roci
 
 # One private mount namespace for all three, in which cgroup2 owns no
 # controller (crun refuses this hybrid host otherwise).
 unshare -m --propagation private sh -c "
 	mount --bind $work/empty /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null || true
+	mount --bind $work/ro $work/ro && mount -o remount,bind,ro $work/ro
 	cd $work
 	hyperfine -N -w 5 -r $RUNS --export-json $work/hf.json \
 		-n 'roci lifecycle' '$work/lifecycle $ROCI' \
+		-n 'roci-ro lifecycle' '$work/lifecycle $RO' \
 		-n 'crun lifecycle' '$work/lifecycle $CRUN' \
 		-n 'runc lifecycle' '$work/lifecycle $RUNC' \
 		-n 'roci run' '$ROCI --root $work/s1 run -b $work/bundle r1' \
+		-n 'roci-ro run' '$RO --root $work/s4 run -b $work/bundle r4' \
 		-n 'crun run' '$CRUN --root $work/s2 run -b $work/bundle r2' \
 		-n 'runc run' '$RUNC --root $work/s3 run -b $work/bundle r3' >/dev/null
 	for rt in $ROCI $CRUN $RUNC; do
@@ -54,4 +65,6 @@ jq -r '
 	"ratio roci/crun lifecycle: \($m["roci lifecycle"] / $m["crun lifecycle"] * 100 | round / 100)",
 	"ratio roci/runc lifecycle: \($m["roci lifecycle"] / $m["runc lifecycle"] * 100 | round / 100)",
 	"ratio roci/crun run:       \($m["roci run"] / $m["crun run"] * 100 | round / 100)",
-	"ratio roci/runc run:       \($m["roci run"] / $m["runc run"] * 100 | round / 100)"' "$work/hf.json"
+	"ratio roci/runc run:       \($m["roci run"] / $m["runc run"] * 100 | round / 100)",
+	"binary protection per create (lifecycle): \(($m["roci lifecycle"] - $m["roci-ro lifecycle"]) * 100000 | round / 100) ms = \(($m["roci lifecycle"] - $m["roci-ro lifecycle"]) / $m["crun lifecycle"] * 1000 | round / 10)% of crun lifecycle",
+	"binary protection per run:                \(($m["roci run"] - $m["roci-ro run"]) * 100000 | round / 100) ms = \(($m["roci run"] - $m["roci-ro run"]) / $m["crun run"] * 1000 | round / 10)% of crun run"' "$work/hf.json"
