@@ -28,6 +28,34 @@ teardown() {
 	[ -z "$(ls -A "$host")" ]
 }
 
+@test "#3 a destination swapped for a symlink while creates run stays inside the root" {
+	local host=/tmp/roci-escape-$BATS_TEST_NUMBER
+	mkdir -p "$host"
+	mkdir "$BUNDLE/rootfs/evil"
+	ln -s "$host" "$BUNDLE/rootfs/evil-alt"
+	update_config '.mounts += [{"destination":"/evil/made","type":"tmpfs","source":"tmpfs"}]'
+	set_args true
+	# exchange the directory and the symlink as fast as the kernel allows
+	python3 -c '
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+a, b = (os.fsencode(x) for x in sys.argv[1:3])
+while os.path.exists(sys.argv[3]):
+    libc.renameat2(-100, a, -100, b, 2)  # RENAME_EXCHANGE
+' "$BUNDLE/rootfs/evil" "$BUNDLE/rootfs/evil-alt" "$BATS_TEST_TMPDIR/bundle/config.json" &
+	local swapper=$! i ok=0
+	for i in $(seq 40); do
+		if roci run -b "$BUNDLE" "race-$i" >/dev/null 2>&1; then ok=$((ok + 1)); fi
+	done
+	mv "$BUNDLE/config.json" "$BUNDLE/config.json.done"
+	wait "$swapper"
+	echo "runs that succeeded: $ok/40; symlink followed inside the root: $(ls "$BUNDLE/rootfs$host" 2>/dev/null | wc -l)"
+	# whatever the timing, nothing was made or mounted on the host
+	[ -z "$(ls -A "$host")" ]
+	! grep -q " $host" /proc/self/mountinfo
+	[ "$(state_dirs)" -eq 0 ]
+}
+
 @test "#3 a bind-mount source file is never created on the host through a symlink" {
 	local host=/tmp/roci-escape-$BATS_TEST_NUMBER
 	mkdir -p "$host"
