@@ -43,23 +43,27 @@ int roci_cap_last(void)
 	return (int)ARRAY_SIZE(cap_names) - 1;
 }
 
-/* The highest capability the running kernel knows. */
-static int kernel_last_cap(void)
+int roci_caps_kernel_last(void)
 {
 	_cleanup_close_ int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
 	char buf[16] = { 0 };
 	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
 		return CAP_LAST_CAP;
-	return atoi(buf);
+	int last = atoi(buf);
+	return last > 0 && last <= 63 ? last : CAP_LAST_CAP;
 }
 
-int roci_caps_prepare(const struct roci_caps *c, const struct roci_log *log, struct roci_err *err)
+void roci_caps_warn_unsupported(const struct roci_caps *c, const struct roci_log *log)
 {
-	int last = kernel_last_cap();
 	uint64_t all = (uint64_t)c->bounding | c->effective | c->inheritable | c->permitted | c->ambient;
-	for (int cap = last + 1; cap <= roci_cap_last(); cap++)
+	for (int cap = c->kernel_last + 1; cap <= roci_cap_last(); cap++)
 		if (all & (1ULL << cap))
 			roci_warn(log, "capability %s is not known to the running kernel; skipped", cap_names[cap]);
+}
+
+int roci_caps_prepare(const struct roci_caps *c, struct roci_err *err)
+{
+	int last = c->kernel_last;
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return roci_fail(err, errno, "prctl(PR_SET_KEEPCAPS)");
 	for (int cap = 0; cap <= last; cap++) {
@@ -74,7 +78,7 @@ int roci_caps_prepare(const struct roci_caps *c, const struct roci_log *log, str
 
 int roci_caps_apply(const struct roci_caps *c, struct roci_err *err)
 {
-	int last = kernel_last_cap();
+	int last = c->kernel_last;
 	uint64_t mask = last >= 63 ? ~0ULL : ((1ULL << (last + 1)) - 1);
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
 	struct __user_cap_data_struct data[2];

@@ -10,6 +10,7 @@
 
 struct roci_caps {
 	uint64_t bounding, effective, inheritable, permitted, ambient;
+	int kernel_last; /* roci_caps_kernel_last(), read on the host */
 };
 
 /* "CAP_SYS_ADMIN" -> 21; -EINVAL for unknown names. */
@@ -17,8 +18,14 @@ int roci_cap_from_name(const char *name);
 const char *roci_cap_name(int cap);
 int roci_cap_last(void); /* highest capability number known to this build */
 
+/* The highest capability the running kernel knows (/proc/sys/kernel/
+ * cap_last_cap, read in the runtime's own mount namespace). */
+int roci_caps_kernel_last(void);
+/* Warn once for each requested capability above c->kernel_last: it is
+ * skipped, as runc does. */
+void roci_caps_warn_unsupported(const struct roci_caps *c, const struct roci_log *log);
 /* Before the uid change: keep permitted capabilities across setuid and
  * drop everything outside the bounding set. */
-int roci_caps_prepare(const struct roci_caps *c, const struct roci_log *log, struct roci_err *err);
+int roci_caps_prepare(const struct roci_caps *c, struct roci_err *err);
 /* After the uid change: set effective/permitted/inheritable and ambient. */
 int roci_caps_apply(const struct roci_caps *c, struct roci_err *err);

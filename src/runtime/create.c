@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "linux/lsm_labels.h"
+#include "linux/capabilities.h"
 #include "linux/namespaces.h"
 #include "linux/procfs.h"
 #include "linux/scheduling.h"
@@ -417,6 +418,13 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	if (r < 0)
 		goto out;
 	log_deferred_settings(c.cfg, o->log);
+	int cap_last = roci_caps_kernel_last();
+	if (c.cfg->process && c.cfg->process->has_capabilities) {
+		const struct roci_process *p = c.cfg->process;
+		struct roci_caps caps = { p->cap_bounding, p->cap_effective, p->cap_inheritable,
+					  p->cap_permitted, p->cap_ambient, cap_last };
+		roci_caps_warn_unsupported(&caps, o->log);
+	}
 	if (c.cfg->seccomp) {
 		r = roci_seccomp_compile(c.cfg->seccomp, o->log, &c.seccomp, err);
 		if (r < 0)
@@ -489,7 +497,7 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 			.console_fd = c.console_fd, .lock_fd = c.sd.dir_fd,
 			.tty_to_parent = o->foreground && !o->console_socket,
 			.no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
-			.keep_fds = keep, .listen_fds = listen_fds,
+			.keep_fds = keep, .listen_fds = listen_fds, .cap_last = cap_last,
 			.seccomp = c.cfg->seccomp ? &c.seccomp : NULL,
 		};
 		roci_init_main(&a);

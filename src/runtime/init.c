@@ -238,9 +238,9 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 			return r;
 	}
 	struct roci_caps caps = { p->cap_bounding, p->cap_effective, p->cap_inheritable,
-				  p->cap_permitted, p->cap_ambient };
+				  p->cap_permitted, p->cap_ambient, a->cap_last };
 	if (p->has_capabilities) {
-		r = roci_caps_prepare(&caps, a->log, err);
+		r = roci_caps_prepare(&caps, err);
 		if (r < 0)
 			return r;
 	}

@@ -26,6 +26,7 @@ struct roci_init_args {
 	bool no_new_keyring;
 	int keep_fds;      /* LISTEN_FDS + --preserve-fds */
 	int listen_fds;
+	int cap_last; /* highest capability of the running kernel */
 	const struct roci_seccomp_prog *seccomp; /* compiled by the parent, or NULL */
 };
 

@@ -141,3 +141,50 @@ teardown() { common_teardown; }
 	rrun roci run --no-new-keyring -b "$BUNDLE" c2
 	[ "$output" = "$host" ]
 }
+
+# The kernel's last capability is read on the host, before the clone: a
+# capability this kernel does not have gets a warning and is left out.
+@test "capabilities the running kernel lacks are skipped with a warning" {
+	local cap_last
+	cap_last=$(cat /proc/sys/kernel/cap_last_cap)
+	echo $((cap_last - 1)) >"$BATS_TEST_TMPDIR/cap_last_cap"
+	local top=CAP_CHECKPOINT_RESTORE   # number 40, the last one since Linux 5.9
+	[ "$cap_last" -eq 40 ]
+	update_config '.process.capabilities |= with_entries(.value += ["'"$top"'"])'
+	set_args sh -c 'grep CapEff /proc/self/status'
+	rrun unshare -m --propagation private sh -c \
+		'mount --bind "$1/cap_last_cap" /proc/sys/kernel/cap_last_cap && exec "$2" --root "$3" run -b "$4" c1' \
+		sh "$BATS_TEST_TMPDIR" "$ROCI" "$STATE" "$BUNDLE"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"capability $top is not known to the running kernel; skipped"* ]]
+	local eff
+	eff=$(grep CapEff <<<"$output" | awk '{print $2}')
+	[ $(( 0x$eff & (1 << cap_last) )) -eq 0 ]
+	[ $(( 0x$eff & (1 << 21) )) -eq 0 ]   # CAP_SYS_ADMIN was never listed
+}
+
+# No AppArmor and no SELinux on the reference host: labels behave as runc's
+# (an error, here before anything is made); mountLabel is ignored, as crun
+# does, instead of a context= mount that fails.
+@test "LSM labels on a host without that LSM" {
+	if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] ||
+		[ -e /sys/fs/selinux/enforce ]; then
+		echo "this host has an LSM enabled; the test expects none" >&2
+		return 1
+	fi
+	update_config '.process.apparmorProfile = "roci-test"'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'apparmor profile "roci-test" is specified in config, but apparmor is disabled or not supported'* ]]
+	[ "$(state_dirs)" -eq 0 ]
+	update_config 'del(.process.apparmorProfile) | .process.selinuxLabel = "system_u:system_r:container_t:s0"'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *selinux* ]]
+	[ "$(state_dirs)" -eq 0 ]
+	update_config 'del(.process.selinuxLabel) | .linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"'
+	set_args sh -c 'grep -c context= /proc/self/mountinfo || true'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = 0 ]
+}
