@@ -28,6 +28,11 @@ static const struct command commands[] = {
 	{ "kill", roci_cmd_kill, "send a signal to the container's init process" },
 	{ "delete", roci_cmd_delete, "delete a container and everything create made" },
 	{ "list", roci_cmd_list, "list the containers under --root" },
+	{ "pause", roci_cmd_pause, "freeze every process of a container" },
+	{ "resume", roci_cmd_resume, "thaw a paused container" },
+	{ "ps", roci_cmd_ps, "list the processes in a container" },
+	{ "update", roci_cmd_update, "change a running container's resource limits" },
+	{ "events", roci_cmd_events, "print a container's statistics and OOM events" },
 	{ "spec", roci_cmd_spec, "write a default config.json" },
 	{ "features", roci_cmd_features, "show what this build of roci supports" },
 };

@@ -29,6 +29,11 @@ int roci_cmd_delete(struct roci_globals *g, int argc, char **argv, struct roci_e
 int roci_cmd_list(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
 int roci_cmd_spec(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
 int roci_cmd_features(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_pause(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_resume(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_ps(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_update(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_events(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
 
 struct roci_create_opts;
 

@@ -36,6 +36,7 @@ int roci_cli_parse_create(struct roci_globals *g, int argc, char **argv, bool ru
 	memset(o, 0, sizeof(*o));
 	o->root = g->root;
 	o->log = &g->log;
+	o->systemd_cgroup = g->systemd_cgroup;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long_only(argc, argv, ":b:dh", opts, NULL)) != -1) {

@@ -86,6 +86,13 @@ int roci_ns_plan(const struct roci_config *cfg, struct roci_ns_plan *plan, struc
 		new_flags &= ~CLONE_NEWTIME;
 	}
 
+	/* A new cgroup namespace is rooted at the cgroup of its creator: the
+	 * child unshares it after the parent has moved it into the
+	 * container's cgroup. */
+	int late_flags = new_flags & CLONE_NEWCGROUP;
+	new_flags &= ~CLONE_NEWCGROUP;
+	plan->unshare_flags = late_flags;
+
 	bool user_involved = cfg->ns[ROCI_NS_USER].present;
 	if (!user_involved) {
 		/* Everything new is created by clone3; paths are joined by the
@@ -105,18 +112,31 @@ int roci_ns_plan(const struct roci_config *cfg, struct roci_ns_plan *plan, struc
 	 * and forks the init into a new pid (and time) namespace. */
 	plan->clone_flags = 0;
 	plan->child_unshares_user = ns_new(cfg, ROCI_NS_USER);
-	plan->unshare_flags = new_flags & ~(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWTIME);
+	plan->unshare_flags = (new_flags & ~(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWTIME)) | late_flags;
 	plan->fork_for_pid = (new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
 	return 0;
 }
 
-pid_t roci_clone3(int flags, int *pidfd)
+pid_t roci_clone3(int flags, int *pidfd, int *cgroup_fd)
 {
 	struct clone_args args;
 	memset(&args, 0, sizeof(args));
 	args.flags = (uint64_t)(unsigned)flags | CLONE_PIDFD;
 	args.pidfd = (uint64_t)(uintptr_t)pidfd;
 	args.exit_signal = SIGCHLD;
+	if (cgroup_fd && *cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)*cgroup_fd;
+		pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0)
+			return pid;
+		/* an older kernel: the caller moves the child itself */
+		if (errno != EINVAL && errno != E2BIG && errno != ENOSYS)
+			return pid;
+		*cgroup_fd = -1;
+		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+	}
 	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0 && errno == ENOSYS) {
 		*pidfd = -1;

@@ -25,8 +25,10 @@ int roci_ns_plan(const struct roci_config *cfg, struct roci_ns_plan *plan, struc
 void roci_ns_plan_close(struct roci_ns_plan *plan);
 
 /* clone3(flags | CLONE_PIDFD) with SIGCHLD; returns like fork(). *pidfd gets
- * the child's pidfd in the parent. */
-pid_t roci_clone3(int flags, int *pidfd);
+ * the child's pidfd in the parent. With cgroup_fd (>= 0) the child is born
+ * in that cgroup (CLONE_INTO_CGROUP); where the kernel lacks it, *cgroup_fd
+ * is set to -1 and the child starts in the caller's cgroup. */
+pid_t roci_clone3(int flags, int *pidfd, int *cgroup_fd);
 
 /* Write uid_map and gid_map of pid through the runtime's procfs handle. */
 int roci_ns_write_maps(int procfs_fd, pid_t pid, const struct roci_config *cfg,

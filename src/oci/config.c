@@ -569,18 +569,13 @@ static int parse_linux(const json_t *lj, struct roci_config *c, struct roci_err 
 	    (r = roci_config_parse_sysctl(lj, c, err)) < 0 ||
 	    (r = roci_config_parse_personality(lj, c, err)) < 0)
 		return r;
-	static const struct { const char *key; size_t off; } deferred[] = {
-		{ "resources", offsetof(struct roci_config, has_resources) },
-		{ "intelRdt", offsetof(struct roci_config, has_intel_rdt) },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(deferred); i++) {
-		json_t *o;
-		char p[64];
-		snprintf(p, sizeof(p), "linux.%s", deferred[i].key);
-		if ((r = roci_json_object(lj, deferred[i].key, p, &o, err)) < 0)
-			return r;
-		*(bool *)((char *)c + deferred[i].off) = o != NULL;
-	}
+	json_t *o;
+	if ((r = roci_json_object(lj, "resources", "linux.resources", &o, err)) < 0 ||
+	    (r = roci_resources_parse(o, "linux.resources", &c->resources, err)) < 0)
+		return r;
+	if ((r = roci_json_object(lj, "intelRdt", "linux.intelRdt", &o, err)) < 0)
+		return r;
+	c->has_intel_rdt = o != NULL;
 	return 0;
 }
 
@@ -741,6 +736,7 @@ void roci_config_free(struct roci_config *c)
 		free(c->devices[i].path);
 	free(c->devices);
 	free(c->cgroups_path);
+	roci_resources_free(&c->resources);
 	free(c->rootfs_propagation);
 	roci_strv_free(c->masked_paths);
 	roci_strv_free(c->readonly_paths);

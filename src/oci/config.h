@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "oci/resources.h"
 #include <sys/types.h>
 
 #include "util/error.h"
@@ -249,7 +251,8 @@ struct roci_config {
 	size_t n_sysctls;
 	bool has_personality;
 	unsigned long personality;     /* PER_LINUX or PER_LINUX32 */
-	bool has_resources, has_intel_rdt;
+	struct roci_resources resources; /* all unset when absent */
+	bool has_intel_rdt;
 
 	struct json_t *json;  /* the parsed document (owned) */
 };

@@ -98,7 +98,8 @@ int roci_state_to_json(const struct roci_state *st, char **out, struct roci_err 
 	    (r = put_int(o, "owner", st->owner, err)) < 0 ||
 	    (r = put_annotations(o, st, err)) < 0 ||
 	    (r = put_bool(o, "systemd_cgroup", st->systemd_cgroup, err)) < 0 ||
-	    (st->cgroup_path && (r = put_str(o, "cgroup_path", st->cgroup_path, err)) < 0)) {
+	    (st->cgroup && json_object_set(o, "cgroup", st->cgroup) < 0 &&
+	     (r = roci_fail(err, ENOMEM, "state")) < 0)) {
 		json_decref(o);
 		return r;
 	}
@@ -246,8 +247,12 @@ static int parse_state(json_t *o, struct roci_state *st, struct roci_err *err)
 	    (r = get_str(o, "created", false, &st->created, err)) < 0 ||
 	    (r = get_uint(o, "owner", (json_int_t)UINT32_MAX - 1, &owner, err)) < 0 ||
 	    (r = get_annotations(o, st, err)) < 0 ||
-	    (r = get_str(o, "cgroup_path", false, &st->cgroup_path, err)) < 0)
+	    0)
 		return r;
+	json_t *cg = json_object_get(o, "cgroup");
+	if (cg && !json_is_object(cg))
+		return corrupt(err, "cgroup", "an object");
+	st->cgroup = json_incref(cg);
 	if (sd && !json_is_boolean(sd))
 		return corrupt(err, "systemd_cgroup", "a boolean");
 	if (!st->id[0])
@@ -304,6 +309,6 @@ void roci_state_free(struct roci_state *st)
 	free(st->created);
 	strv_free(st->annotation_keys, st->n_annotations);
 	strv_free(st->annotation_values, st->n_annotations);
-	free(st->cgroup_path);
+	json_decref(st->cgroup);
 	free(st);
 }

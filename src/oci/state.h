@@ -28,7 +28,7 @@ struct roci_state {
 	char **annotation_values;
 	size_t n_annotations;
 	bool systemd_cgroup;
-	char *cgroup_path;         /* reserved for the cgroup issue; may be NULL */
+	struct json_t *cgroup;     /* the container's cgroup (linux/cgroup.h json); may be NULL */
 };
 
 const char *roci_status_name(enum roci_status s); /* "creating", "created", ... */

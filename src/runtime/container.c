@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "linux/cgroup.h"
 #include "linux/namespaces.h"
 #include "linux/procfs.h"
 #include "linux/umount.h"
@@ -41,7 +42,20 @@ static enum roci_status live_status(struct roci_container *c)
 		return ROCI_STATUS_STOPPED;
 	if (roci_statedir_exists(&c->sd, ROCI_EXEC_FIFO))
 		return ROCI_STATUS_CREATED;
+	struct roci_cgroup cg;
+	if (c->st->cgroup && roci_container_cgroup(c, &cg, NULL) == 0) {
+		bool frozen = roci_cgroup_is_frozen(&cg);
+		roci_cgroup_free(&cg);
+		if (frozen)
+			return ROCI_STATUS_PAUSED;
+	}
 	return ROCI_STATUS_RUNNING;
+}
+
+int roci_container_cgroup(const struct roci_container *c, struct roci_cgroup *cg, struct roci_err *err)
+{
+	struct roci_err local = { 0 };
+	return roci_cgroup_from_json(c->st ? c->st->cgroup : NULL, cg, err ? err : &local);
 }
 
 int roci_container_load(const char *root, const char *id, bool lock, struct roci_container *c,
@@ -240,9 +254,17 @@ int roci_container_kill(const char *root, const char *id, int sig, bool all, str
 		r = roci_failx(err, ESRCH, "container not running");
 		goto out;
 	}
-	if (all)
+	if (all) {
+		struct roci_cgroup cg;
+		r = roci_container_cgroup(&c, &cg, err);
+		if (r == 0 && cg.n) {
+			r = roci_cgroup_kill(&cg, sig, err);
+			roci_cgroup_free(&cg);
+			goto out;
+		}
+		roci_cgroup_free(&cg);
 		r = kill_all_in_pidns(c.st->pid, sig);
-	else
+	} else
 		r = roci_pidfd_kill(pidfd, c.st->pid, sig);
 	if (r < 0)
 		r = roci_fail(err, -r, "kill container %s", id);
@@ -288,6 +310,24 @@ int roci_container_delete(const char *root, const char *id, bool force,
 	}
 	if (c.st && c.status != ROCI_STATUS_STOPPED) {
 		r = kill_and_wait(&c, err);
+		if (r < 0)
+			goto out;
+	}
+	struct roci_cgroup cg;
+	if (roci_container_cgroup(&c, &cg, NULL) == 0 && cg.n) {
+		/* anything left in the cgroup (a container without its own pid
+		 * namespace may leave children), then what create made */
+		pid_t *pids;
+		size_t n;
+		if (roci_cgroup_pids(&cg, &pids, &n, NULL) == 0) {
+			if (n)
+				roci_cgroup_kill(&cg, SIGKILL, &(struct roci_err){ 0 });
+			free(pids);
+		}
+		if (roci_cgroup_is_frozen(&cg))
+			roci_cgroup_freeze(&cg, false, &(struct roci_err){ 0 });
+		r = roci_cgroup_destroy(&cg, 5000, err);
+		roci_cgroup_free(&cg);
 		if (r < 0)
 			goto out;
 	}

@@ -22,6 +22,7 @@ struct roci_create_opts {
 	bool no_new_keyring;
 	int preserve_fds;
 	bool foreground;             /* run: the init stays our child; a tty is proxied */
+	bool systemd_cgroup;         /* --systemd-cgroup */
 };
 
 struct roci_created {
@@ -38,6 +39,20 @@ struct roci_container {
 };
 
 int roci_container_create(const struct roci_create_opts *o, struct roci_created *out,
+			  struct roci_err *err);
+
+struct roci_cgroup;
+struct roci_resources;
+/* pause (freeze) a running container, or resume (thaw) a paused one. */
+int roci_container_pause(const char *root, const char *id, bool pause, struct roci_err *err);
+/* Apply resources to a live container's cgroup (`update`). */
+int roci_container_update(const char *root, const char *id, const struct roci_resources *res,
+			  const struct roci_log *log, struct roci_err *err);
+/* The pids in a live container's cgroup (`ps`). */
+int roci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n,
+			struct roci_err *err);
+/* The container's cgroup as create recorded it (n == 0: none). */
+int roci_container_cgroup(const struct roci_container *c, struct roci_cgroup *cg,
 			  struct roci_err *err);
 
 /* Open ROOT/ID. lock: take the container lock (start/kill/delete);

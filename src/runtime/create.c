@@ -23,6 +23,7 @@
 
 #include "linux/lsm_labels.h"
 #include "linux/capabilities.h"
+#include "linux/cgroup.h"
 #include "linux/namespaces.h"
 #include "linux/procfs.h"
 #include "linux/scheduling.h"
@@ -150,8 +151,6 @@ static int check_create_options(const struct roci_create_opts *o, const struct r
 
 static void log_deferred_settings(const struct roci_config *cfg, const struct roci_log *log)
 {
-	if (cfg->has_resources)
-		roci_debug(log, "linux.resources: not applied by this version");
 	if (cfg->has_intel_rdt)
 		roci_debug(log, "linux.intelRdt: not applied by this version");
 }
@@ -166,6 +165,8 @@ struct create_ctx {
 	bool sd_made;
 	struct roci_ns_plan plan;
 	struct roci_seccomp_prog seccomp;
+	struct roci_cgroup cg;
+	bool cg_made;
 	int procfs_fd, fifo_fd, console_fd, sync[2];
 	pid_t stage1, init_pid;
 	int stage1_pidfd, init_pidfd;
@@ -187,6 +188,8 @@ static void create_ctx_free(struct create_ctx *c)
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 	free(c->st.created);
+	json_decref(c->st.cgroup);
+	roci_cgroup_free(&c->cg);
 	roci_statedir_close(&c->sd);
 }
 
@@ -204,6 +207,11 @@ static void create_abort(struct create_ctx *c)
 	}
 	if (c->cfg && !c->cfg->ns[ROCI_NS_MOUNT].present && c->rootfs)
 		roci_unmount_under(c->rootfs);
+	if (c->cg_made) {
+		/* children the init may have forked before it died */
+		roci_cgroup_kill(&c->cg, SIGKILL, &(struct roci_err){ 0 });
+		roci_cgroup_destroy(&c->cg, 2000, NULL);
+	}
 	if (c->sd_made)
 		roci_statedir_remove(&c->sd, NULL);
 }
@@ -223,6 +231,8 @@ static int fill_state(struct create_ctx *c, const struct roci_create_opts *o)
 	st->n_annotations = c->cfg->n_annotations;
 	if (c->init_pid > 0)
 		roci_pid_stat(c->init_pid, &st->pid_starttime, NULL);
+	if (!st->cgroup && c->cg_made && !(st->cgroup = roci_cgroup_to_json(&c->cg)))
+		return -ENOMEM;
 	return st->created ? 0 : -ENOMEM;
 }
 
@@ -433,6 +443,13 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	r = roci_ns_plan(c.cfg, &c.plan, err);
 	if (r < 0)
 		goto out;
+	if (o->systemd_cgroup) {
+		r = roci_failx(err, ENOTSUP, "--systemd-cgroup: this build has no systemd cgroup driver");
+		goto out;
+	}
+	r = roci_cgroup_plan(c.cfg->cgroups_path, o->id, &c.cg, err);
+	if (r < 0)
+		goto out;
 	r = fd_hygiene(keep, err);
 	if (r < 0)
 		goto out;
@@ -481,13 +498,20 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	int sndbuf = 1 << 20;
 	setsockopt(c.sync[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 
+	r = roci_cgroup_create(&c.cg, &c.cfg->resources, o->log, err);
+	if (r < 0)
+		goto fail;
+	c.cg_made = c.cg.mode != ROCI_CG_NONE;
+	/* on v2 the init is born in its cgroup */
+	_cleanup_close_ int cg_fd = c.cg.mode == ROCI_CG_V2 ? roci_cgroup_v2_fd(&c.cg) : -1;
+
 	struct roci_ns_saved saved;
 	r = roci_ns_parent_enter(c.cfg, &c.plan, c.procfs_fd, &saved, err);
 	if (r < 0) {
 		roci_ns_parent_restore(&saved);
 		goto fail;
 	}
-	pid_t pid = roci_clone3(c.plan.clone_flags, &c.stage1_pidfd);
+	pid_t pid = roci_clone3(c.plan.clone_flags, &c.stage1_pidfd, &cg_fd);
 	if (pid == 0) {
 		close(c.sync[0]);
 		struct roci_init_args a = {
@@ -511,6 +535,11 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	c.stage1 = pid;
 	close(c.sync[1]);
 	c.sync[1] = -1;
+	if (c.cg_made) {
+		r = roci_cgroup_enter(&c.cg, pid, cg_fd >= 0, err);
+		if (r < 0)
+			goto fail;
+	}
 	if (c.cfg->process && c.cfg->process->cpu_affinity_initial) {
 		r = roci_sched_set_affinity(pid, c.cfg->process->cpu_affinity_initial, err);
 		if (r < 0)

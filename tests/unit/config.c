@@ -71,8 +71,8 @@ static void check_good(void)
 	   c->devices[0].file_mode == 0666, "device");
 	is_str(c->rootfs_propagation, "rslave", "rootfsPropagation");
 	ok(c->n_masked_paths == 1 && c->n_readonly_paths == 1, "masked and readonly paths");
-	ok(c->has_resources && c->seccomp && c->seccomp->default_action == ROCI_SCMP_ACT_ALLOW && !c->n_sysctls,
-	   "resources noted, seccomp parsed");
+	ok(c->resources.memory.limit.set && c->resources.memory.limit.v == 1 && c->seccomp && c->seccomp->default_action == ROCI_SCMP_ACT_ALLOW && !c->n_sysctls,
+	   "resources parsed, seccomp parsed");
 	ok(roci_ns_clone_flag(ROCI_NS_NETWORK) == CLONE_NEWNET, "clone flag table");
 	is_str(roci_ns_proc_name(ROCI_NS_MOUNT), "mnt", "proc name table");
 	roci_config_free(c);

@@ -20,13 +20,14 @@ static struct roci_state sample(void)
 		.id = "c1", .pid = 4242, .pid_starttime = 123456789012ULL, .bundle = "/srv/b",
 		.rootfs = "/srv/b/rootfs", .created = "2026-01-02T03:04:05.123456789Z",
 		.owner = 1000, .annotation_keys = keys, .annotation_values = vals,
-		.n_annotations = 2, .systemd_cgroup = true, .cgroup_path = "/roci/c1",
+		.n_annotations = 2, .systemd_cgroup = true,
 	};
 }
 
 static void round_trip(void)
 {
 	struct roci_state st = sample();
+	st.cgroup = json_pack("{s:s}", "path", "/roci/c1");
 	char *text = NULL;
 	struct roci_err err = { 0 };
 	rc = roci_state_to_json(&st, &text, &err);
@@ -46,7 +47,7 @@ static void round_trip(void)
 	is_str(b->created, "2026-01-02T03:04:05.123456789Z", "created");
 	ok(b->owner == 1000, "owner");
 	ok(b->systemd_cgroup, "systemd_cgroup");
-	is_str(b->cgroup_path, "/roci/c1", "cgroup_path");
+	is_str(json_string_value(json_object_get(b->cgroup, "path")), "/roci/c1", "cgroup record");
 	ok(b->n_annotations == 2, "two annotations");
 	int found = 0;
 	for (size_t i = 0; i < b->n_annotations; i++) {
@@ -73,7 +74,7 @@ static void round_trip(void)
 	rc = roci_state_from_json(text, &b, &err);
 	ok(rc == 0, "minimal state read");
 	if (b) {
-		ok(b->n_annotations == 0 && b->annotation_keys && !b->cgroup_path && !b->systemd_cgroup,
+		ok(b->n_annotations == 0 && b->annotation_keys && !b->cgroup && !b->systemd_cgroup,
 		   "minimal fields");
 		roci_state_free(b);
 	}
@@ -150,7 +151,7 @@ static void oci_document(void)
 		ok(json_is_object(a) && json_object_size(a) == 2, "annotations object");
 		is_str(json_string_value(json_object_get(a, "b")), "two words", "annotation value");
 		ok(!json_object_get(d, "pid_starttime") && !json_object_get(d, "systemd_cgroup") &&
-		   !json_object_get(d, "cgroup_path"), "no internal fields");
+		   !json_object_get(d, "cgroup"), "no internal fields");
 		ok(!strchr(text, '\n'), "compact when not pretty");
 		json_decref(d);
 	}

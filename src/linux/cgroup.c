@@ -1,0 +1,904 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container's cgroup: host layout, directory names, creation, joining,
+ * freezing, signalling and removal. Resources are written by cgroup_v1.c,
+ * cgroup_v2.c and cgroup_devices.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux/cgroup.h"
+#include "util/cleanup.h"
+
+#define MAX_HIERARCHIES 32
+
+static const char *const mode_names[] = {
+	[ROCI_CG_NONE] = "none", [ROCI_CG_V1] = "v1", [ROCI_CG_V2] = "v2", [ROCI_CG_HYBRID] = "hybrid",
+};
+
+const char *roci_cg_mode_name(enum roci_cg_mode m)
+{
+	return (unsigned)m < ARRAY_SIZE(mode_names) ? mode_names[m] : "?";
+}
+
+static const char *const v1_controllers[] = {
+	"cpuset", "cpu", "cpuacct", "blkio", "memory", "devices", "freezer", "net_cls",
+	"perf_event", "net_prio", "hugetlb", "pids", "rdma", "misc", "debug",
+};
+
+static bool is_v1_controller(const char *s)
+{
+	if (!strncmp(s, "name=", 5))
+		return s[5] != '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++)
+		if (!strcmp(s, v1_controllers[i]))
+			return true;
+	return false;
+}
+
+/* Is word in the comma-separated list? */
+static bool in_list(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; p && *p;) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		if (len == n && !strncmp(p, word, n))
+			return true;
+		p = c ? c + 1 : NULL;
+	}
+	return false;
+}
+
+static size_t list_len(const char *list)
+{
+	size_t n = 0;
+	for (const char *p = list; p && *p; p++)
+		n += *p == ',';
+	return list && *list ? n + 1 : 0;
+}
+
+/* ---- small file helpers ------------------------------------------------ */
+
+int roci_cg_write(const char *dir, const char *file, const char *value, struct roci_err *err)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return roci_fail(err, errno, "open %s", path);
+	size_t len = strlen(value);
+	ssize_t n = write(fd, value, len);
+	if (n < 0)
+		return roci_fail(err, errno, "write %s to %s", value, path);
+	if ((size_t)n != len)
+		return roci_failx(err, EIO, "write %s to %s: short write", value, path);
+	return 0;
+}
+
+int roci_cg_read(const char *dir, const char *file, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return (int)n;
+}
+
+bool roci_cg_has_file(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return access(path, F_OK) == 0;
+}
+
+/* ---- layout ------------------------------------------------------------ */
+
+struct hier {
+	char mnt[PATH_MAX];
+	char root[PATH_MAX];  /* the mount's root inside the hierarchy */
+	char ctrls[256];      /* v1 controllers; "" for v2 */
+	bool v2;
+};
+
+/* Controllers of a v1 mount from its super options ("rw,cpu,cpuacct"). */
+static void v1_ctrls_from_opts(const char *opts, char *out, size_t len)
+{
+	out[0] = '\0';
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", opts);
+	char *save = NULL;
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (!is_v1_controller(w))
+			continue;
+		size_t used = strlen(out);
+		snprintf(out + used, len - used, "%s%s", used ? "," : "", w);
+	}
+}
+
+/* Mountinfo escapes spaces and the like as \ooo. */
+static void unescape(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+static int preference(const char *mnt)
+{
+	if (!strcmp(mnt, "/sys/fs/cgroup"))
+		return 3;
+	if (!strncmp(mnt, "/sys/fs/cgroup/", 15))
+		return 2;
+	return 1;
+}
+
+/* Every cgroup hierarchy mounted in our mount namespace, one mount each
+ * (the one under /sys/fs/cgroup when there are several). */
+static int find_hierarchies(struct hier *h, size_t *n)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -errno;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	*n = 0;
+	while (getline(&line, &cap, f) > 0) {
+		char *sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		char fstype[32], opts[512], root[PATH_MAX], mnt[PATH_MAX];
+		if (sscanf(sep + 3, "%31s %*s %511s", fstype, opts) != 2)
+			continue;
+		bool v2 = !strcmp(fstype, "cgroup2");
+		if (!v2 && strcmp(fstype, "cgroup"))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
+			continue;
+		unescape(root);
+		unescape(mnt);
+		struct hier cur = { .v2 = v2 };
+		snprintf(cur.mnt, sizeof(cur.mnt), "%s", mnt);
+		snprintf(cur.root, sizeof(cur.root), "%s", root);
+		if (!v2) {
+			v1_ctrls_from_opts(opts, cur.ctrls, sizeof(cur.ctrls));
+			if (!cur.ctrls[0])
+				continue;
+		}
+		size_t i;
+		for (i = 0; i < *n; i++)
+			if (h[i].v2 == v2 && !strcmp(h[i].ctrls, cur.ctrls))
+				break;
+		if (i < *n) {
+			if (preference(mnt) > preference(h[i].mnt))
+				h[i] = cur;
+			continue;
+		}
+		if (*n == MAX_HIERARCHIES)
+			continue;
+		h[(*n)++] = cur;
+	}
+	return 0;
+}
+
+/* Our own cgroup in the hierarchy with these controllers (v2: ""). */
+static int own_cgroup(const struct hier *h, char *out, size_t len)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return -errno;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		const char *ctrls = c1 + 1, *path = c2 + 1;
+		bool match;
+		if (h->v2) {
+			match = c1 == line + 1 && line[0] == '0' && !*ctrls;
+		} else {
+			match = *ctrls && list_len(ctrls) == list_len(h->ctrls);
+			char buf[256];
+			snprintf(buf, sizeof(buf), "%s", h->ctrls);
+			char *save = NULL;
+			for (char *w = strtok_r(buf, ",", &save); match && w; w = strtok_r(NULL, ",", &save))
+				match = in_list(ctrls, w);
+		}
+		if (!match)
+			continue;
+		/* relative to the mount's root when that is not the hierarchy's */
+		size_t rl = strlen(h->root);
+		if (strcmp(h->root, "/") && !strncmp(path, h->root, rl) && (path[rl] == '/' || !path[rl]))
+			path += rl;
+		snprintf(out, len, "%s", *path ? path : "/");
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* cgroupsPath without ".", empty components or trailing slashes; ".." refused. */
+static int clean_path(const char *in, char *out, size_t len, struct roci_err *err)
+{
+	size_t o = 0;
+	bool abs = in[0] == '/';
+	out[0] = '\0';
+	char buf[PATH_MAX];
+	if (strlen(in) >= sizeof(buf) - 1)
+		return roci_failx(err, ENAMETOOLONG, "linux.cgroupsPath: too long");
+	snprintf(buf, sizeof(buf), "%s", in);
+	char *save = NULL;
+	for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, "."))
+			continue;
+		if (!strcmp(c, ".."))
+			return roci_failx(err, EINVAL, "linux.cgroupsPath \"%s\": \"..\" is not allowed", in);
+		int k = snprintf(out + o, len - o, "%s%s", (o || abs) ? "/" : "", c);
+		if (k < 0 || (size_t)k >= len - o)
+			return roci_failx(err, ENAMETOOLONG, "linux.cgroupsPath: too long");
+		o += (size_t)k;
+	}
+	if (!o && abs)
+		snprintf(out, len, "/");
+	return 0;
+}
+
+int roci_cgroup_plan(const char *cgroups_path, const char *id, struct roci_cgroup *cg,
+		     struct roci_err *err)
+{
+	memset(cg, 0, sizeof(*cg));
+	char rel[PATH_MAX];
+	int r = clean_path(cgroups_path && *cgroups_path ? cgroups_path : id, rel, sizeof(rel), err);
+	if (r < 0)
+		return r;
+	if (!strcmp(rel, "/"))
+		return roci_failx(err, EINVAL, "linux.cgroupsPath: the root cgroup cannot be a container's");
+	_cleanup_free_ struct hier *h = calloc(MAX_HIERARCHIES, sizeof(*h));
+	size_t n = 0;
+	if (!h)
+		return roci_fail(err, ENOMEM, "cgroup hierarchies");
+	if ((r = find_hierarchies(h, &n)) < 0)
+		return roci_fail(err, -r, "read /proc/self/mountinfo");
+	cg->rel = strdup(rel);
+	cg->dirs = calloc(n + 1, sizeof(*cg->dirs));
+	if (!cg->rel || !cg->dirs) {
+		roci_cgroup_free(cg);
+		return roci_fail(err, ENOMEM, "cgroup plan");
+	}
+	bool any_v1 = false, any_v2 = false;
+	for (size_t i = 0; i < n; i++) {
+		char own[PATH_MAX], path[PATH_MAX * 2];
+		if (rel[0] == '/') {
+			snprintf(path, sizeof(path), "%s%s", h[i].mnt, rel);
+		} else {
+			if (own_cgroup(&h[i], own, sizeof(own)) < 0)
+				continue;  /* not in this hierarchy at all: leave it */
+			if (h[i].v2) {
+				/* our own v2 cgroup holds processes (us): its
+				 * parent can still enable controllers */
+				char *slash = strrchr(own, '/');
+				if (slash)
+					*(slash == own ? slash + 1 : slash) = '\0';
+			}
+			snprintf(path, sizeof(path), "%s%s/%s", h[i].mnt, strcmp(own, "/") ? own : "", rel);
+		}
+		struct roci_cg_dir *d = &cg->dirs[cg->n];
+		d->path = strdup(path);
+		d->v2 = h[i].v2;
+		d->controllers = h[i].v2 ? NULL : strdup(h[i].ctrls);
+		cg->n++;
+		if (!d->path || (!d->v2 && !d->controllers)) {
+			roci_cgroup_free(cg);
+			return roci_fail(err, ENOMEM, "cgroup plan");
+		}
+		any_v1 |= !h[i].v2;
+		any_v2 |= h[i].v2;
+	}
+	cg->mode = any_v1 && any_v2 ? ROCI_CG_HYBRID : any_v1 ? ROCI_CG_V1 : any_v2 ? ROCI_CG_V2 : ROCI_CG_NONE;
+	return 0;
+}
+
+const struct roci_cg_dir *roci_cg_find(const struct roci_cgroup *cg, const char *ctrl, bool *v2)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		if (!cg->dirs[i].v2 && in_list(cg->dirs[i].controllers, ctrl)) {
+			*v2 = false;
+			return &cg->dirs[i];
+		}
+	}
+	for (size_t i = 0; i < cg->n; i++) {
+		if (!cg->dirs[i].v2)
+			continue;
+		char buf[512];
+		if (roci_cg_read(cg->dirs[i].path, "cgroup.controllers", buf, sizeof(buf)) < 0)
+			continue;
+		for (char *p = buf; *p; p++)
+			if (*p == ' ')
+				*p = ',';
+		if (in_list(buf, ctrl)) {
+			*v2 = true;
+			return &cg->dirs[i];
+		}
+	}
+	return NULL;
+}
+
+/* ---- creation ---------------------------------------------------------- */
+
+static const struct roci_cg_dir *v2_dir(const struct roci_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->dirs[i].v2)
+			return &cg->dirs[i];
+	return NULL;
+}
+
+/* v1 cpuset: a new cgroup starts with empty cpus/mems and cannot take
+ * tasks; give it its parent's. */
+static int cpuset_inherit(const char *dir, struct roci_err *err)
+{
+	char parent[PATH_MAX];
+	snprintf(parent, sizeof(parent), "%s", dir);
+	char *slash = strrchr(parent, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char cur[4096], up[4096];
+		if (roci_cg_read(dir, files[i], cur, sizeof(cur)) < 0 || cur[0])
+			continue;
+		if (roci_cg_read(parent, files[i], up, sizeof(up)) < 0)
+			continue;
+		int r = roci_cg_write(dir, files[i], up, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* v2: enable every available controller in dir's subtree_control. */
+static void v2_enable_controllers(const char *dir)
+{
+	char avail[512], on[512];
+	if (roci_cg_read(dir, "cgroup.controllers", avail, sizeof(avail)) < 0)
+		return;
+	if (roci_cg_read(dir, "cgroup.subtree_control", on, sizeof(on)) < 0)
+		on[0] = '\0';
+	for (char *p = on; *p; p++)
+		if (*p == ' ')
+			*p = ',';
+	char *save = NULL;
+	for (char *c = strtok_r(avail, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
+		if (in_list(on, c))
+			continue;
+		char plus[64];
+		snprintf(plus, sizeof(plus), "+%s", c);
+		struct roci_err ignored = { 0 };
+		/* fails with EBUSY when dir holds processes: the controller is
+		 * then missing below, and whoever needs it reports that */
+		roci_cg_write(dir, "cgroup.subtree_control", plus, &ignored);
+	}
+}
+
+/* mkdir -p; records the first directory that is new. */
+static int make_dir(struct roci_cg_dir *d, struct roci_err *err)
+{
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%s", d->path);
+	for (char *p = buf + 1;; p++) {
+		bool end = *p == '\0';
+		if (*p != '/' && !end)
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) == 0) {
+			if (!d->made_from && !(d->made_from = strdup(buf)))
+				return roci_fail(err, ENOMEM, "cgroup");
+			if (!d->v2 && in_list(d->controllers, "cpuset")) {
+				int r = cpuset_inherit(buf, err);
+				if (r < 0)
+					return r;
+			}
+		} else if (errno != EEXIST) {
+			return roci_fail(err, errno, "mkdir %s", buf);
+		}
+		if (end)
+			return 0;
+		*p = '/';
+	}
+}
+
+/* v2: enable the controllers from the hierarchy's root down to the
+ * container's parent (the ancestors that have cgroup.subtree_control). */
+static void v2_enable_down_to(const char *leaf)
+{
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%s", leaf);
+	size_t cuts[64], n = 0;
+	char *slash;
+	while (n < ARRAY_SIZE(cuts) && (slash = strrchr(buf, '/')) && slash != buf) {
+		*slash = '\0';
+		if (!roci_cg_has_file(buf, "cgroup.subtree_control"))
+			break;
+		cuts[n++] = strlen(buf);
+	}
+	snprintf(buf, sizeof(buf), "%s", leaf);
+	while (n--) {
+		char c = buf[cuts[n]];
+		buf[cuts[n]] = '\0';
+		v2_enable_controllers(buf);
+		buf[cuts[n]] = c;
+	}
+}
+
+int roci_cgroup_create(struct roci_cgroup *cg, const struct roci_resources *res,
+		       const struct roci_log *log, struct roci_err *err)
+{
+	bool wanted = roci_resources_any(res);
+	if (cg->mode == ROCI_CG_NONE) {
+		if (wanted)
+			return roci_failx(err, ENOTSUP, "linux.resources: no cgroup filesystem is mounted on this host");
+		if (res->has_devices)
+			roci_debug(log, "no cgroup filesystem: device rules not applied");
+		return 0;
+	}
+	size_t usable = 0;
+	for (size_t i = 0; i < cg->n; i++) {
+		struct roci_cg_dir *d = &cg->dirs[i];
+		int r = make_dir(d, err);
+		if (r < 0) {
+			/* a read-only or foreign cgroupfs: fine when nothing
+			 * needs it, as with no cgroups at all */
+			if (!wanted && (err->code == EROFS || err->code == EACCES || err->code == EPERM)) {
+				roci_warn(log, "%s; running without this cgroup", err->msg);
+				roci_err_clear(err);
+				free(d->path);
+				d->path = NULL;
+				continue;
+			}
+			roci_cgroup_destroy(cg, 0, NULL);
+			return r;
+		}
+		usable++;
+		if (d->v2)
+			v2_enable_down_to(d->path);
+	}
+	/* drop the hierarchies we gave up on */
+	size_t k = 0;
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->dirs[i].path)
+			cg->dirs[k++] = cg->dirs[i];
+		else
+			free(cg->dirs[i].controllers);
+	cg->n = k;
+	if (!usable) {
+		cg->mode = ROCI_CG_NONE;
+		return 0;
+	}
+	int r = roci_cgroup_apply(cg, res, false, log, err);
+	if (r < 0) {
+		roci_cgroup_destroy(cg, 0, NULL);
+		return r;
+	}
+	return 0;
+}
+
+/* Which parts of linux.resources each controller takes. */
+static bool wants_memory(const struct roci_resources *r)
+{
+	return r->memory.limit.set || r->memory.reservation.set || r->memory.swap.set ||
+	       r->memory.swappiness.set || r->memory.disable_oom_killer_set ||
+	       r->memory.kernel.set || r->memory.kernel_tcp.set;
+}
+
+static bool wants_cpu(const struct roci_resources *r)
+{
+	return r->cpu.shares.set || r->cpu.quota.set || r->cpu.period.set || r->cpu.burst.set ||
+	       r->cpu.realtime_runtime.set || r->cpu.realtime_period.set || r->cpu.idle.set;
+}
+
+static bool wants_cpuset(const struct roci_resources *r)
+{
+	return (r->cpu.cpus && *r->cpu.cpus) || (r->cpu.mems && *r->cpu.mems);
+}
+
+static bool wants_pids(const struct roci_resources *r)
+{
+	return r->pids_limit.set;
+}
+
+static bool wants_blkio(const struct roci_resources *r)
+{
+	size_t n = r->blkio.n_weight_devices;
+	for (int t = 0; t < ROCI_THROTTLE_COUNT; t++)
+		n += r->blkio.n_throttle[t];
+	return r->blkio.weight.set || r->blkio.leaf_weight.set || n;
+}
+
+static bool wants_hugetlb(const struct roci_resources *r)
+{
+	return r->n_hugepages;
+}
+
+static bool wants_net_cls(const struct roci_resources *r)
+{
+	return r->network.class_id.set;
+}
+
+static bool wants_net_prio(const struct roci_resources *r)
+{
+	return r->network.n_priorities;
+}
+
+static bool wants_rdma(const struct roci_resources *r)
+{
+	return r->n_rdma;
+}
+
+static const struct {
+	const char *what;  /* for messages */
+	const char *v1, *v2;  /* controller names; NULL: none on that version */
+	bool (*wants)(const struct roci_resources *r);
+	size_t slot;       /* offset in struct roci_cg_writers */
+} parts[] = {
+	{ "memory", "memory", "memory", wants_memory, offsetof(struct roci_cg_writers, memory) },
+	{ "cpu", "cpu", "cpu", wants_cpu, offsetof(struct roci_cg_writers, cpu) },
+	{ "cpus/mems", "cpuset", "cpuset", wants_cpuset, offsetof(struct roci_cg_writers, cpuset) },
+	{ "pids", "pids", "pids", wants_pids, offsetof(struct roci_cg_writers, pids) },
+	{ "blockIO", "blkio", "io", wants_blkio, offsetof(struct roci_cg_writers, blkio) },
+	{ "hugepageLimits", "hugetlb", "hugetlb", wants_hugetlb, offsetof(struct roci_cg_writers, hugetlb) },
+	{ "network.classID", "net_cls", NULL, wants_net_cls, offsetof(struct roci_cg_writers, net_cls) },
+	{ "network.priorities", "net_prio", NULL, wants_net_prio, offsetof(struct roci_cg_writers, net_prio) },
+	{ "rdma", "rdma", "rdma", wants_rdma, offsetof(struct roci_cg_writers, rdma) },
+};
+
+int roci_cgroup_apply(const struct roci_cgroup *cg, const struct roci_resources *res, bool update,
+		      const struct roci_log *log, struct roci_err *err)
+{
+	if (cg->mode == ROCI_CG_NONE) {
+		if (roci_resources_any(res))
+			return roci_failx(err, ENOTSUP, "the container has no cgroup: resources cannot be applied");
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+		if (!parts[i].wants(res))
+			continue;
+		bool v2 = false;
+		const struct roci_cg_dir *d = parts[i].v1 ? roci_cg_find(cg, parts[i].v1, &v2) : NULL;
+		if (!d && parts[i].v2)
+			d = roci_cg_find(cg, parts[i].v2, &v2);
+		if (!d && !parts[i].v2 && cg->mode == ROCI_CG_V2) {
+			roci_warn(log, "linux.resources.%s: cgroup v2 has no %s controller; ignored",
+				  parts[i].what, parts[i].v1);
+			continue;
+		}
+		if (!d)
+			return roci_failx(err, ENOTSUP, "linux.resources.%s: the %s controller is not available in the container's cgroup",
+					  parts[i].what, v2 || cg->mode == ROCI_CG_V2 ? parts[i].v2 : parts[i].v1);
+		const struct roci_cg_writers *w = v2 ? &roci_cg_v2_writers : &roci_cg_v1_writers;
+		roci_cg_writer fn = *(const roci_cg_writer *)((const char *)w + parts[i].slot);
+		int r = fn(d->path, res, update, log, err);
+		if (r < 0)
+			return r;
+	}
+	if (res->n_unified) {
+		const struct roci_cg_dir *d = NULL;
+		for (size_t i = 0; i < cg->n && !d; i++)
+			if (cg->dirs[i].v2)
+				d = &cg->dirs[i];
+		if (!d)
+			return roci_failx(err, ENOTSUP, "linux.resources.unified: needs cgroup v2, and this host has only v1");
+		int r = roci_cg_v2_unified(d->path, res, err);
+		if (r < 0)
+			return r;
+	}
+	return roci_cg_devices_apply(cg, res, update, err);
+}
+
+int roci_cgroup_v2_fd(const struct roci_cgroup *cg)
+{
+	const struct roci_cg_dir *d = v2_dir(cg);
+	return d ? open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+}
+
+int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, bool skip_v2, struct roci_err *err)
+{
+	char val[32];
+	snprintf(val, sizeof(val), "%d", (int)pid);
+	for (size_t i = 0; i < cg->n; i++) {
+		if (skip_v2 && cg->dirs[i].v2)
+			continue;
+		int r = roci_cg_write(cg->dirs[i].path, "cgroup.procs", val, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- processes --------------------------------------------------------- */
+
+static const char *procs_dir(const struct roci_cgroup *cg)
+{
+	const struct roci_cg_dir *d = v2_dir(cg);
+	if (d && cg->mode == ROCI_CG_V2)
+		return d->path;
+	static const char *const pref[] = { "pids", "freezer", "memory", "devices", "cpu" };
+	for (size_t p = 0; p < ARRAY_SIZE(pref); p++)
+		for (size_t i = 0; i < cg->n; i++)
+			if (!cg->dirs[i].v2 && in_list(cg->dirs[i].controllers, pref[p]))
+				return cg->dirs[i].path;
+	return d ? d->path : cg->n ? cg->dirs[0].path : NULL;
+}
+
+int roci_cgroup_pids(const struct roci_cgroup *cg, pid_t **pids, size_t *n, struct roci_err *err)
+{
+	*pids = NULL;
+	*n = 0;
+	const char *dir = procs_dir(cg);
+	if (!dir)
+		return 0;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		return roci_fail(err, errno, "open %s", path);
+	}
+	size_t cap = 0;
+	long v;
+	while (fscanf(f, "%ld", &v) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			pid_t *np = realloc(*pids, cap * sizeof(pid_t));
+			if (!np) {
+				free(*pids);
+				*pids = NULL;
+				return roci_fail(err, ENOMEM, "cgroup pids");
+			}
+			*pids = np;
+		}
+		(*pids)[(*n)++] = (pid_t)v;
+	}
+	return 0;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+int roci_cgroup_freeze(const struct roci_cgroup *cg, bool freeze, struct roci_err *err)
+{
+	bool v2;
+	const struct roci_cg_dir *d = roci_cg_find(cg, "freezer", &v2);
+	const struct roci_cg_dir *dv2 = v2_dir(cg);
+	if (!d && dv2 && roci_cg_has_file(dv2->path, "cgroup.freeze")) {
+		d = dv2;
+		v2 = true;
+	}
+	if (!d)
+		return roci_failx(err, ENOTSUP, "no freezer: the container's cgroup has no freezer controller");
+	const char *file = v2 ? "cgroup.freeze" : "freezer.state";
+	int r = roci_cg_write(d->path, file, v2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED"), err);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < 2000; i++) {
+		char buf[512];
+		if (v2) {
+			if (roci_cg_read(d->path, "cgroup.events", buf, sizeof(buf)) < 0)
+				break;
+			char *fz = strstr(buf, "frozen ");
+			if (!fz || (fz[7] == '1') == freeze)
+				return 0;
+		} else {
+			if (roci_cg_read(d->path, "freezer.state", buf, sizeof(buf)) < 0)
+				break;
+			if (!strcmp(buf, freeze ? "FROZEN" : "THAWED"))
+				return 0;
+			/* FREEZING: ask again, as the kernel may need a retry */
+			if (freeze && i % 10 == 9)
+				roci_cg_write(d->path, file, "FROZEN", err);
+		}
+		sleep_ms(1);
+	}
+	return roci_failx(err, ETIMEDOUT, "%s %s: timed out", freeze ? "freeze" : "thaw", d->path);
+}
+
+bool roci_cgroup_is_frozen(const struct roci_cgroup *cg)
+{
+	bool v2;
+	char buf[512];
+	const struct roci_cg_dir *d = roci_cg_find(cg, "freezer", &v2);
+	if (d && !v2)
+		return roci_cg_read(d->path, "freezer.state", buf, sizeof(buf)) > 0 && !strcmp(buf, "FROZEN");
+	d = v2_dir(cg);
+	if (!d || roci_cg_read(d->path, "cgroup.freeze", buf, sizeof(buf)) <= 0)
+		return false;
+	return buf[0] == '1';
+}
+
+int roci_cgroup_kill(const struct roci_cgroup *cg, int sig, struct roci_err *err)
+{
+	const struct roci_cg_dir *d = v2_dir(cg);
+	if (sig == SIGKILL && d && cg->mode == ROCI_CG_V2 && roci_cg_has_file(d->path, "cgroup.kill"))
+		return roci_cg_write(d->path, "cgroup.kill", "1", err);
+	/* freeze so that nothing forks between reading the list and the kill */
+	bool frozen = sig == SIGKILL && roci_cgroup_freeze(cg, true, &(struct roci_err){ 0 }) == 0;
+	pid_t *pids;
+	size_t n;
+	int r = roci_cgroup_pids(cg, &pids, &n, err);
+	if (r == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (kill(pids[i], sig) < 0 && errno != ESRCH) {
+				r = roci_fail(err, errno, "kill %d", (int)pids[i]);
+				break;
+			}
+		free(pids);
+	}
+	if (frozen)
+		roci_cgroup_freeze(cg, false, &(struct roci_err){ 0 });
+	return r;
+}
+
+/* ---- removal ----------------------------------------------------------- */
+
+static int rmdir_wait(const char *path, int timeout_ms)
+{
+	for (int waited = 0;; waited++) {
+		if (rmdir(path) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || waited >= timeout_ms)
+			return -errno;
+		sleep_ms(1);
+	}
+}
+
+int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roci_err *err)
+{
+	int ret = 0;
+	for (size_t i = 0; i < cg->n; i++) {
+		const struct roci_cg_dir *d = &cg->dirs[i];
+		if (!d->made_from || !d->path)
+			continue;
+		int r = rmdir_wait(d->path, timeout_ms);
+		if (r < 0) {
+			if (!ret && err)
+				ret = roci_fail(err, -r, "remove cgroup %s", d->path);
+			continue;
+		}
+		/* parents roci made, unless another container still uses them */
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s", d->path);
+		size_t top = strlen(d->made_from);
+		char *slash;
+		while (strlen(path) > top && (slash = strrchr(path, '/'))) {
+			*slash = '\0';
+			if (rmdir(path) < 0)
+				break;
+		}
+	}
+	return ret;
+}
+
+/* ---- state ------------------------------------------------------------- */
+
+json_t *roci_cgroup_to_json(const struct roci_cgroup *cg)
+{
+	json_t *o = json_object(), *dirs = json_array();
+	if (!o || !dirs) {
+		json_decref(o);
+		json_decref(dirs);
+		return NULL;
+	}
+	int bad = json_object_set_new(o, "mode", json_string(roci_cg_mode_name(cg->mode)));
+	if (cg->rel)
+		bad |= json_object_set_new(o, "path", json_string(cg->rel));
+	for (size_t i = 0; i < cg->n; i++) {
+		const struct roci_cg_dir *d = &cg->dirs[i];
+		json_t *dj = json_pack("{s:s, s:b}", "path", d->path, "v2", d->v2);
+		if (!dj) {
+			bad = -1;
+			continue;
+		}
+		if (d->made_from)
+			bad |= json_object_set_new(dj, "made_from", json_string(d->made_from));
+		if (d->controllers)
+			bad |= json_object_set_new(dj, "controllers", json_string(d->controllers));
+		bad |= json_array_append_new(dirs, dj);
+	}
+	bad |= json_object_set_new(o, "dirs", dirs);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int dup_member(const json_t *o, const char *key, bool required, char **out)
+{
+	json_t *v = json_object_get(o, key);
+	*out = NULL;
+	if (!v)
+		return required ? -EINVAL : 0;
+	if (!json_is_string(v))
+		return -EINVAL;
+	*out = strdup(json_string_value(v));
+	return *out ? 0 : -ENOMEM;
+}
+
+int roci_cgroup_from_json(const json_t *j, struct roci_cgroup *cg, struct roci_err *err)
+{
+	memset(cg, 0, sizeof(*cg));
+	if (!j)
+		return 0;
+	json_t *mode = json_object_get(j, "mode"), *dirs = json_object_get(j, "dirs");
+	if (!json_is_object(j) || !json_is_string(mode) || !json_is_array(dirs) ||
+	    json_array_size(dirs) > MAX_HIERARCHIES)
+		return roci_failx(err, EINVAL, "state: cgroup: malformed");
+	for (size_t m = 0; m < ARRAY_SIZE(mode_names); m++)
+		if (!strcmp(json_string_value(mode), mode_names[m]))
+			cg->mode = (enum roci_cg_mode)m;
+	cg->dirs = calloc(json_array_size(dirs) + 1, sizeof(*cg->dirs));
+	if (!cg->dirs || dup_member(j, "path", false, &cg->rel) < 0)
+		goto bad;
+	size_t i;
+	json_t *dj;
+	json_array_foreach(dirs, i, dj) {
+		struct roci_cg_dir *d = &cg->dirs[cg->n++];
+		json_t *v2 = json_object_get(dj, "v2");
+		if (!json_is_object(dj) || !json_is_boolean(v2) ||
+		    dup_member(dj, "path", true, &d->path) < 0 ||
+		    dup_member(dj, "made_from", false, &d->made_from) < 0 ||
+		    dup_member(dj, "controllers", false, &d->controllers) < 0)
+			goto bad;
+		d->v2 = json_is_true(v2);
+		/* only ever under a cgroup mount, never elsewhere on the host */
+		if (d->path[0] != '/' || strstr(d->path, "/../") ||
+		    (d->made_from && strncmp(d->path, d->made_from, strlen(d->made_from))))
+			goto bad;
+	}
+	return 0;
+bad:
+	roci_cgroup_free(cg);
+	return roci_failx(err, EINVAL, "state: cgroup: malformed");
+}
+
+void roci_cgroup_free(struct roci_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		free(cg->dirs[i].path);
+		free(cg->dirs[i].made_from);
+		free(cg->dirs[i].controllers);
+	}
+	free(cg->dirs);
+	free(cg->rel);
+	memset(cg, 0, sizeof(*cg));
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container's cgroup on any host layout: pure cgroup v2, pure v1,
+ * hybrid (v1 controllers plus a cgroup2 mount; the process joins both), or
+ * none. This file finds the hierarchies, names, creates, enters, freezes,
+ * signals and removes the container's directories; cgroup_v1.c and
+ * cgroup_v2.c write the resources and read the statistics, and
+ * cgroup_devices.c the device rules. */
+#pragma once
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "oci/resources.h"
+#include "util/error.h"
+#include "util/log.h"
+
+enum roci_cg_mode {
+	ROCI_CG_NONE,   /* no cgroup filesystem */
+	ROCI_CG_V1,
+	ROCI_CG_V2,
+	ROCI_CG_HYBRID, /* v1 controllers plus a cgroup2 mount */
+};
+
+/* The container's directory in one hierarchy. */
+struct roci_cg_dir {
+	char *path;        /* "/sys/fs/cgroup/memory/ctr" */
+	char *made_from;   /* the topmost directory roci created for it, or NULL */
+	char *controllers; /* v1: "cpu,cpuacct" or "name=systemd"; v2: NULL */
+	bool v2;
+};
+
+struct roci_cgroup {
+	enum roci_cg_mode mode;
+	char *rel;         /* the cgroup path as configured (or derived from the id) */
+	struct roci_cg_dir *dirs;
+	size_t n;
+};
+
+const char *roci_cg_mode_name(enum roci_cg_mode m);
+
+/* Detect the host layout and work out the container's directories from
+ * cgroupsPath (absolute: from each hierarchy's root; relative: from
+ * roci's own cgroup in v1, its parent in v2; absent: the container id,
+ * relative). Nothing is created. ".." is refused. */
+int roci_cgroup_plan(const char *cgroups_path, const char *id, struct roci_cgroup *cg,
+		     struct roci_err *err);
+
+/* Create the directories (recording which roci made), inherit cpuset
+ * values on v1, enable the v2 controllers down the path, and apply
+ * resources and device rules. On error, removes what it made. A host
+ * without a usable cgroup filesystem gives mode NONE: fine unless
+ * `res` asks for something, which is then an error. */
+int roci_cgroup_create(struct roci_cgroup *cg, const struct roci_resources *res,
+		       const struct roci_log *log, struct roci_err *err);
+
+/* An O_DIRECTORY fd of the v2 directory for clone3(CLONE_INTO_CGROUP), or
+ * -1 when there is none. */
+int roci_cgroup_v2_fd(const struct roci_cgroup *cg);
+
+/* Move pid into every directory (skip_v2: it was born in the v2 one). */
+int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, bool skip_v2, struct roci_err *err);
+
+/* Apply resources to an existing cgroup (create and update). */
+int roci_cgroup_apply(const struct roci_cgroup *cg, const struct roci_resources *res,
+		      bool update, const struct roci_log *log, struct roci_err *err);
+
+/* Remove what roci created, deepest first, once empty (waits up to
+ * timeout_ms for exiting tasks). Directories it did not make stay. */
+int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roci_err *err);
+
+/* Pids in the container's cgroup (the v2 directory, else the first v1
+ * hierarchy with a controller). */
+int roci_cgroup_pids(const struct roci_cgroup *cg, pid_t **pids, size_t *n, struct roci_err *err);
+
+/* Signal every process in the cgroup; SIGKILL uses cgroup.kill on v2
+ * where the kernel has it. */
+int roci_cgroup_kill(const struct roci_cgroup *cg, int sig, struct roci_err *err);
+
+/* Freeze or thaw (v2 cgroup.freeze, v1 freezer), waiting until done. */
+int roci_cgroup_freeze(const struct roci_cgroup *cg, bool freeze, struct roci_err *err);
+/* Is the cgroup frozen? false when there is no freezer. */
+bool roci_cgroup_is_frozen(const struct roci_cgroup *cg);
+
+/* Statistics in runc's `events --stats` shape ({"cpu":..,"memory":..}). */
+int roci_cgroup_stats(const struct roci_cgroup *cg, json_t **out, struct roci_err *err);
+
+/* An fd that becomes readable on an OOM event, for `events`: v1 eventfd
+ * through memory.oom_control, v2 inotify on memory.events. *counter
+ * holds the v2 oom_kill count, to see new kills. -1 without a memory
+ * controller. */
+int roci_cgroup_oom_fd(const struct roci_cgroup *cg, unsigned long long *counter);
+/* After oom_fd woke up: was it an OOM? (consumes the event) */
+bool roci_cgroup_oom_check(const struct roci_cgroup *cg, int fd, unsigned long long *counter);
+
+/* State document round trip: {"mode":..,"path":..,"dirs":[..]}. */
+json_t *roci_cgroup_to_json(const struct roci_cgroup *cg);
+int roci_cgroup_from_json(const json_t *j, struct roci_cgroup *cg, struct roci_err *err);
+
+void roci_cgroup_free(struct roci_cgroup *cg);
+
+/* ---- shared by cgroup*.c ---------------------------------------------- */
+
+/* The directory in cg that holds controller `ctrl` ("memory"), or NULL;
+ * *v2 tells which interface it speaks. */
+const struct roci_cg_dir *roci_cg_find(const struct roci_cgroup *cg, const char *ctrl, bool *v2);
+/* Write value to dir/file; the error names the file. */
+int roci_cg_write(const char *dir, const char *file, const char *value, struct roci_err *err);
+/* Read dir/file into buf (trailing newline stripped); -errno. */
+int roci_cg_read(const char *dir, const char *file, char *buf, size_t len);
+bool roci_cg_has_file(const char *dir, const char *file);
+
+/* One writer per controller group; dir is where that controller lives. */
+typedef int (*roci_cg_writer)(const char *dir, const struct roci_resources *res, bool update,
+			      const struct roci_log *log, struct roci_err *err);
+struct roci_cg_writers {
+	roci_cg_writer memory, cpu, cpuset, pids, blkio, hugetlb, net_cls, net_prio, rdma;
+};
+extern const struct roci_cg_writers roci_cg_v1_writers, roci_cg_v2_writers;
+int roci_cg_v2_unified(const char *dir, const struct roci_resources *res, struct roci_err *err);
+/* pids.max text for a limit (runc: >0 number, <0 "max"); 0: leave alone */
+int roci_cg_pids_value(int64_t limit, char *buf, size_t len);
+/* "hugetlb.<size>.<suffix>" into buf, an error if the host lacks that size */
+int roci_cg_hugetlb_file(const char *dir, const char *page_size, const char *suffix, char *buf,
+			 size_t len, struct roci_err *err);
+int roci_cg_rdma_write(const char *dir, const struct roci_resources *res, struct roci_err *err);
+/* Conversions to v2 (also used by unit tests). */
+uint64_t roci_cg_shares_to_weight(uint64_t shares);
+uint64_t roci_cg_blkio_to_io_weight(uint64_t weight);
+int roci_cg_swap_to_v2(const struct roci_opt_i64 *limit, const struct roci_opt_i64 *swap,
+		       int64_t *out, struct roci_err *err);
+struct bpf_insn;
+/* The device program for rules (last match wins, default deny). */
+int roci_cg_devices_bpf(const struct roci_dev_rule *rules, size_t n, struct bpf_insn **out,
+			size_t *n_out);
+int roci_cg_devices_apply(const struct roci_cgroup *cg, const struct roci_resources *res,
+			  bool update, struct roci_err *err);
