@@ -154,8 +154,8 @@ int roci_cg_devices_bpf(const struct roci_dev_rule *rules, size_t n, struct bpf_
 	rc |= emit(&p, BPF_ALU64 | BPF_AND | BPF_K, 3, 0, 0, 0xffff);
 	rc |= emit(&p, BPF_ALU64 | BPF_MOV | BPF_X, 4, 2, 0, 0);
 	rc |= emit(&p, BPF_ALU64 | BPF_RSH | BPF_K, 4, 0, 0, 16);
-	rc |= emit(&p, BPF_LDX | BPF_MEM | BPF_W, 5, 1, 0, 4);
-	rc |= emit(&p, BPF_LDX | BPF_MEM | BPF_W, 6, 1, 0, 8);
+	rc |= emit(&p, BPF_LDX | BPF_MEM | BPF_W, 5, 1, 4, 0);
+	rc |= emit(&p, BPF_LDX | BPF_MEM | BPF_W, 6, 1, 8, 0);
 	for (size_t i = n; i-- > 0 && !rc;)
 		rc = emit_rule(&p, &rules[i]);
 	rc |= emit(&p, BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);
@@ -210,12 +210,17 @@ static int v2_attach(const char *dir, const struct roci_dev_rule *rules, size_t 
 	a.insns = (uint64_t)(uintptr_t)insns;
 	a.insn_cnt = (uint32_t)n_insns;
 	a.license = (uint64_t)(uintptr_t)"Apache-2.0";
-	a.log_buf = (uint64_t)(uintptr_t)log;
-	a.log_size = sizeof(log);
-	a.log_level = 1;
 	_cleanup_close_ int prog = (int)bpf(BPF_PROG_LOAD, &a);
+	if (prog < 0 && errno == EINVAL) {
+		/* again, for the verifier's reason */
+		a.log_buf = (uint64_t)(uintptr_t)log;
+		a.log_size = sizeof(log);
+		a.log_level = 1;
+		bpf(BPF_PROG_LOAD, &a);
+		errno = EINVAL;
+	}
 	if (prog < 0)
-		return roci_fail(err, errno, "load the device cgroup program%s%s", log[0] ? ": " : "", log);
+		return roci_fail(err, errno, "load the device cgroup program%s%.200s", log[0] ? ": " : "", log);
 
 	memset(&a, 0, sizeof(a));
 	a.target_fd = (uint32_t)cg_fd;

@@ -308,6 +308,15 @@ int roci_container_delete(const char *root, const char *id, bool force,
 			goto out;
 		}
 	}
+	if (c.status == ROCI_STATUS_PAUSED) {
+		/* frozen tasks die only once thawed: kill, then thaw */
+		struct roci_cgroup pcg;
+		if (roci_container_cgroup(&c, &pcg, NULL) == 0 && pcg.n) {
+			roci_cgroup_kill(&pcg, SIGKILL, &(struct roci_err){ 0 });
+			roci_cgroup_freeze(&pcg, false, &(struct roci_err){ 0 });
+		}
+		roci_cgroup_free(&pcg);
+	}
 	if (c.st && c.status != ROCI_STATUS_STOPPED) {
 		r = kill_and_wait(&c, err);
 		if (r < 0)

@@ -33,6 +33,11 @@ teardown() { common_teardown; }
 # /proc/self/stat: field 19 nice, 40 rt_priority, 41 policy
 @test "scheduler: SCHED_FIFO with a priority, SCHED_BATCH with nice" {
 	update_config '.process.scheduler = {"policy": "SCHED_FIFO", "priority": 10}'
+	# with RT group scheduling (v1 cpu.rt_runtime_us), a cgroup needs a
+	# realtime budget before its tasks may use SCHED_FIFO
+	if [ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ]; then
+		update_config '.linux.resources.cpu = {"realtimePeriod": 1000000, "realtimeRuntime": 10000}'
+	fi
 	set_args sh -c 'cut -d" " -f19,40,41 /proc/self/stat'
 	rrun roci run -b "$BUNDLE" c1
 	[ "$status" -eq 0 ]

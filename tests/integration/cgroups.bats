@@ -1,0 +1,480 @@
+#!/usr/bin/env bats
+# Cgroups on the host's own layout (hybrid on the reference machine; the
+# checks read v1 or v2 file names, whichever holds the controller), plus a
+# pure cgroup v2 mount and a host without cgroups, both in a private mount
+# namespace. tests/vm/cgroup-layouts.sh covers pure v1 and v2 with every
+# controller.
+load helpers
+
+setup() {
+	common_setup
+	CID=cg$BATS_TEST_NUMBER-$$
+}
+teardown() {
+	common_teardown
+	rmdir /sys/fs/cgroup/*/roci-test-parent-$$ /sys/fs/cgroup/roci-test-parent-$$ 2>/dev/null || true
+}
+
+# cgdir ID CONTROLLER: the container's directory holding CONTROLLER (a v1
+# hierarchy, or the v2 directory when cgroup2 owns it).
+cgdir() {
+	local st=$STATE/$1/state.json d
+	d=$(jq -r --arg c "$2" '.cgroup.dirs[] | select(.v2 | not) |
+		select(.controllers | split(",") | index($c)) | .path' "$st" | head -1)
+	if [ -n "$d" ]; then echo "$d"; return 0; fi
+	for d in $(jq -r '.cgroup.dirs[] | select(.v2) | .path' "$st"); do
+		if grep -qw "$2" "$d/cgroup.controllers"; then echo "$d"; return 0; fi
+	done
+	echo "no $2 controller for $1" >&2
+	return 1
+}
+
+# v2dir ID: the container's cgroup v2 directory.
+v2dir() {
+	jq -r '.cgroup.dirs[] | select(.v2) | .path' "$STATE/$1/state.json"
+}
+
+is_v2() { [ -e "$1/cgroup.controllers" ]; }
+
+# all_dirs ID: every directory create made for the container
+all_dirs() {
+	jq -r '.cgroup.dirs[].path' "$STATE/$1/state.json"
+}
+
+sleeper() {
+	set_args sleep 1000
+}
+
+@test "the init is in the container's cgroup in every hierarchy, and delete removes them" {
+	sleeper
+	roci create -b "$BUNDLE" "$CID"
+	local pid n=0 d
+	pid=$(roci state "$CID" | jq .pid)
+	mapfile -t dirs < <(all_dirs "$CID")
+	[ "${#dirs[@]}" -ge 1 ]
+	for d in "${dirs[@]}"; do
+		grep -qx "$pid" "$d/cgroup.procs"
+		n=$((n + 1))
+	done
+	# hybrid: v1 controllers and the cgroup2 mount, as runc does
+	if grep -q " - cgroup " /proc/self/mountinfo && grep -q " - cgroup2 " /proc/self/mountinfo; then
+		[ "$(jq -r .cgroup.mode "$STATE/$CID/state.json")" = hybrid ]
+		[ -n "$(v2dir "$CID")" ]
+		grep -q "^0::/.*$CID\$" "/proc/$pid/cgroup"
+	fi
+	roci delete -f "$CID"
+	for d in "${dirs[@]}"; do [ ! -e "$d" ]; done
+	echo "$n hierarchies"
+}
+
+@test "cgroupsPath: absolute from each root, relative below our own cgroup, parents roci made go too" {
+	sleeper
+	mkdir -p /sys/fs/cgroup/pids/roci-test-parent-$$
+	update_config '.linux.cgroupsPath = "/roci-test-parent-'$$'/abs"'
+	roci create -b "$BUNDLE" "$CID"
+	local d
+	d=$(cgdir "$CID" pids)
+	[ "$d" = "/sys/fs/cgroup/pids/roci-test-parent-$$/abs" ]
+	roci delete -f "$CID"
+	[ ! -e "$d" ]
+	# the parent existed before: it stays; elsewhere roci made it: it goes
+	[ -d /sys/fs/cgroup/pids/roci-test-parent-$$ ]
+	[ ! -e /sys/fs/cgroup/memory/roci-test-parent-$$ ]
+	rmdir /sys/fs/cgroup/pids/roci-test-parent-$$
+
+	update_config '.linux.cgroupsPath = "rel/a"'
+	roci create -b "$BUNDLE" "$CID"
+	local own
+	own=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/self/cgroup)
+	[ "$(cgdir "$CID" memory)" = "/sys/fs/cgroup/memory${own%/}/rel/a" ]
+	roci delete -f "$CID"
+	[ ! -e "/sys/fs/cgroup/memory${own%/}/rel" ]
+
+	update_config '.linux.cgroupsPath = "/a/../b"'
+	rrun roci create -b "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'".." is not allowed'* ]]
+	[ "$(state_dirs)" -eq 0 ]
+}
+
+@test "memory: limit, reservation, swap, swappiness; the limit stops an allocation" {
+	update_config '.linux.resources.memory = {"limit": 33554432, "reservation": 16777216, "swap": 33554432, "swappiness": 10}'
+	sleeper
+	roci create -b "$BUNDLE" "$CID"
+	local d
+	d=$(cgdir "$CID" memory)
+	if is_v2 "$d"; then
+		[ "$(cat "$d/memory.max")" = 33554432 ]
+		[ "$(cat "$d/memory.low")" = 16777216 ]
+		[ "$(cat "$d/memory.swap.max")" = 0 ]
+	else
+		[ "$(cat "$d/memory.limit_in_bytes")" = 33554432 ]
+		[ "$(cat "$d/memory.soft_limit_in_bytes")" = 16777216 ]
+		[ "$(cat "$d/memory.memsw.limit_in_bytes")" = 33554432 ]
+		[ "$(cat "$d/memory.swappiness")" = 10 ]
+	fi
+	roci delete -f "$CID"
+	# 64 MiB into a tmpfs charged to a 32 MiB cgroup without swap
+	set_args sh -c 'head -c 67108864 /dev/zero > /dev/shm/fill; echo written $(wc -c < /dev/shm/fill)'
+	update_config '.mounts += [{"destination":"/dev/shm","type":"tmpfs","source":"shm","options":["size=128m"]}]'
+	rrun roci run -b "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ] || [[ "$output" != *"written 67108864"* ]]
+}
+
+@test "memory: disableOOMKiller (v1) and kernel limits warn" {
+	update_config '.linux.resources.memory = {"limit": 33554432, "disableOOMKiller": true, "kernel": 1048576}'
+	sleeper
+	rrun roci create -b "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"kernel and kernelTCP limits"*"ignored"* ]]
+	local d
+	d=$(cgdir "$CID" memory)
+	if ! is_v2 "$d"; then
+		grep -qx "oom_kill_disable 1" "$d/memory.oom_control"
+	else
+		[[ "$output" == *"disableOOMKiller: not available on cgroup v2"* ]]
+	fi
+}
+
+@test "pids: the limit stops a fork bomb" {
+	update_config '.linux.resources.pids = {"limit": 10}'
+	set_args sh -c 'for i in $(seq 30); do sleep 1 & done; echo all-started'
+	rrun roci run -b "$BUNDLE" "$CID"
+	[[ "$output" == *"can't fork"* ]]
+	[[ "$output" != *all-started* ]]
+	# the same without the limit
+	update_config 'del(.linux.resources.pids)'
+	rrun roci run -b "$BUNDLE" "$CID"
+	[ "$output" = all-started ]
+	update_config '.linux.resources.pids = {"limit": 10}'
+	sleeper
+	roci create -b "$BUNDLE" "$CID"
+	[ "$(cat "$(cgdir "$CID" pids)/pids.max")" = 10 ]
+}
+
+@test "cpu: shares, quota, period, burst, realtime, idle, cpus and mems" {
+	update_config '.linux.resources.cpu = {"shares": 512, "quota": 20000, "period": 100000, "burst": 1000, "cpus": "0", "mems": "0", "idle": 0}'
+	sleeper
+	roci create -b "$BUNDLE" "$CID"
+	local d s
+	d=$(cgdir "$CID" cpu)
+	if is_v2 "$d"; then
+		[ "$(cat "$d/cpu.weight")" = 20 ]   # runc's conversion of 512 shares
+		[ "$(cat "$d/cpu.max")" = "20000 100000" ]
+		[ "$(cat "$d/cpu.max.burst")" = 1000 ]
+	else
+		[ "$(cat "$d/cpu.shares")" = 512 ]
+		[ "$(cat "$d/cpu.cfs_quota_us")" = 20000 ]
+		[ "$(cat "$d/cpu.cfs_period_us")" = 100000 ]
+		[ "$(cat "$d/cpu.cfs_burst_us")" = 1000 ]
+	fi
+	[ "$(cat "$d/cpu.idle")" = 0 ]
+	s=$(cgdir "$CID" cpuset)
+	[ "$(cat "$s/cpuset.cpus")" = 0 ]
+	[ "$(cat "$s/cpuset.mems")" = 0 ]
+	grep -q "Cpus_allowed_list:.*0$" "/proc/$(roci state "$CID" | jq .pid)/status"
+	roci delete -f "$CID"
+	if ! is_v2 "$d"; then
+		update_config '.linux.resources.cpu = {"realtimePeriod": 1000000, "realtimeRuntime": 1000}'
+		roci create -b "$BUNDLE" "$CID"
+		d=$(cgdir "$CID" cpu)
+		[ "$(cat "$d/cpu.rt_runtime_us")" = 1000 ]
+		[ "$(cat "$d/cpu.rt_period_us")" = 1000000 ]
+	fi
+}
+
+@test "blockIO: throttles per device; weights the host cannot apply are an error that leaves nothing" {
+	local dev
+	dev=$(cat /sys/block/*/dev | head -1)
+	local maj=${dev%:*} min=${dev#*:}
+	update_config '.linux.resources.blockIO = {"throttleReadBpsDevice": [{"major": '$maj', "minor": '$min', "rate": 1048576}],
+		"throttleWriteIOPSDevice": [{"major": '$maj', "minor": '$min', "rate": 100}]}'
+	sleeper
+	roci create -b "$BUNDLE" "$CID"
+	local d
+	if d=$(cgdir "$CID" blkio 2>/dev/null); then
+		grep -qx "$maj:$min 1048576" "$d/blkio.throttle.read_bps_device"
+		grep -qx "$maj:$min 100" "$d/blkio.throttle.write_iops_device"
+	else
+		d=$(cgdir "$CID" io)
+		grep -q "^$maj:$min rbps=1048576 wbps=max riops=max wiops=100" "$d/io.max"
+	fi
+	roci delete -f "$CID"
+	update_config '.linux.resources.blockIO = {"weight": 500}'
+	rrun roci create -b "$BUNDLE" "$CID"
+	if [ "$status" -eq 0 ]; then
+		# CFQ, BFQ (same range) or io.weight (converted: 500 -> 4950)
+		d=$(cgdir "$CID" blkio 2>/dev/null || cgdir "$CID" io)
+		cat "$d"/blkio.weight "$d"/blkio.bfq.weight "$d"/io.bfq.weight "$d"/io.weight 2>/dev/null |
+			grep -Eqx '500|default 500|default 4950'
+	else
+		# neither CFQ nor BFQ nor io.weight on this host
+		[[ "$output" == *"weights need"* ]]
+		[ "$(state_dirs)" -eq 0 ]
+		[ ! -e "$d" ]
+	fi
+}
+
+@test "hugepageLimits: the limit lands in v1 or v2, a page size the host lacks is an error" {
+	update_config '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
+	sleeper
+	roci create -b "$BUNDLE" "$CID"
+	local d
+	d=$(cgdir "$CID" hugetlb)
+	if is_v2 "$d"; then
+		[ "$(cat "$d/hugetlb.2MB.max")" = 4194304 ]
+	else
+		[ "$(cat "$d/hugetlb.2MB.limit_in_bytes")" = 4194304 ]
+	fi
+	roci delete -f "$CID"
+	update_config '.linux.resources.hugepageLimits = [{"pageSize": "4MB", "limit": 4194304}]'
+	rrun roci create -b "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"page size 4MB is not supported"* ]]
+	update_config '.linux.resources.hugepageLimits = [{"pageSize": "3MB", "limit": 4194304}]'
+	rrun roci create -b "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'"3MB" is not a page size'* ]]
+	[ "$(state_dirs)" -eq 0 ]
+	[ ! -e "$d" ]
+}
+
+@test "network and rdma: applied where the host has the controller, a clear error where not" {
+	update_config '.linux.resources.network = {"classID": 1048577, "priorities": [{"name": "lo", "priority": 5}]}'
+	sleeper
+	rrun roci create -b "$BUNDLE" "$CID"
+	if grep -q " - cgroup .*net_cls" /proc/self/mountinfo; then
+		[ "$status" -eq 0 ]
+		[ "$(cat "$(cgdir "$CID" net_cls)/net_cls.classid")" = 1048577 ]
+		grep -qx "lo 5" "$(cgdir "$CID" net_prio)/net_prio.ifpriomap"
+		roci delete -f "$CID"
+	else
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"network.classID: the net_cls controller is not available"* ]]
+	fi
+	update_config 'del(.linux.resources.network) | .linux.resources.rdma = {"roci_no_such_hca": {"hcaHandles": 3}}'
+	rrun roci create -b "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *rdma* ]]
+	[ "$(state_dirs)" -eq 0 ]
+	for d in /sys/fs/cgroup/*/"$CID"; do [ ! -e "$d" ]; done
+}
+
+@test "unified: v2 files written as given; a file that does not exist is an error" {
+	update_config '.linux.resources.unified = {"cgroup.max.descendants": "3"}'
+	sleeper
+	roci create -b "$BUNDLE" "$CID"
+	[ "$(cat "$(v2dir "$CID")/cgroup.max.descendants")" = 3 ]
+	roci delete -f "$CID"
+	update_config '.linux.resources.unified = {"memory.nonsense": "3"}'
+	rrun roci create -b "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unified.memory.nonsense: no such file"* ]]
+	[ "$(state_dirs)" -eq 0 ]
+}
+
+@test "devices: configured rules in order, then the defaults; denied devices cannot be opened" {
+	# /dev/kmsg: writing needs no capability, only the device rule
+	update_config '.linux.devices = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 420}]
+		| .linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"}]'
+	set_args sh -c 'echo roci-device-test > /dev/kmsg && echo kmsg-written; cat /dev/kmsg 2>/dev/null || echo kmsg-read-denied; echo > /dev/null && echo null-ok'
+	rrun roci run -b "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'kmsg-written\nkmsg-read-denied\nnull-ok' ]
+	update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+	rrun roci run -b "$BUNDLE" "$CID"
+	[[ "$output" == *"can't create /dev/kmsg: Operation not permitted"* ]]
+	[[ "$output" == *null-ok* ]]
+	sleeper
+	update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "r"}, {"allow": true, "type": "b", "major": 7, "access": "rw"}]'
+	roci create -b "$BUNDLE" "$CID"
+	local d
+	# v1 lists the rules; v2 has only the program (tested with pure v2)
+	if d=$(cgdir "$CID" devices 2>/dev/null); then
+		[ "$(sed -n 1,3p "$d/devices.list")" = $'c 1:11 r\nb 7:* rw\nc *:* m' ]
+	else
+		[ "$(jq -r .cgroup.mode "$STATE/$CID/state.json")" = v2 ]
+	fi
+}
+
+@test "update: flags and -r, values land in the cgroup; checkBeforeUpdate" {
+	sleeper
+	update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 100}}'
+	roci create -b "$BUNDLE" "$CID"
+	roci start "$CID"
+	roci update --memory 96m --pids-limit 50 --cpu-share 256 --cpu-quota 30000 --cpu-period 100000 "$CID"
+	local m p c
+	m=$(cgdir "$CID" memory) p=$(cgdir "$CID" pids) c=$(cgdir "$CID" cpu)
+	[ "$(cat "$p/pids.max")" = 50 ]
+	if is_v2 "$m"; then [ "$(cat "$m/memory.max")" = 100663296 ]; else [ "$(cat "$m/memory.limit_in_bytes")" = 100663296 ]; fi
+	if is_v2 "$c"; then [ "$(cat "$c/cpu.max")" = "30000 100000" ]; else [ "$(cat "$c/cpu.cfs_quota_us")" = 30000 ] && [ "$(cat "$c/cpu.shares")" = 256 ]; fi
+	echo '{"pids": {"limit": 7}, "cpu": {"cpus": "0"}}' >"$BATS_TEST_TMPDIR/r.json"
+	roci update -r "$BATS_TEST_TMPDIR/r.json" "$CID"
+	[ "$(cat "$p/pids.max")" = 7 ]
+	echo '{"pids": {"limit": 9}}' | roci update -r - "$CID"
+	[ "$(cat "$p/pids.max")" = 9 ]
+	echo '{"memory": {"limit": 4096, "checkBeforeUpdate": true}}' >"$BATS_TEST_TMPDIR/r.json"
+	rrun roci update -r "$BATS_TEST_TMPDIR/r.json" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"below the current usage"* ]]
+	rrun roci update --memory lots "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'--memory: invalid value "lots"'* ]]
+	rrun roci update --pids-limit 5 nosuch
+	[[ "$output" == *"does not exist"* ]]
+}
+
+@test "pause and resume freeze the whole container; state says paused" {
+	set_args sh -c 'while :; do echo tick >> /tmp/ticks; sleep 0.05; done'
+	roci run -d -b "$BUNDLE" "$CID"
+	sleep 0.3
+	roci pause "$CID"
+	[ "$(container_status "$CID")" = paused ]
+	local pid n1 n2
+	pid=$(roci state "$CID" | jq .pid)
+	n1=$(wc -l <"/proc/$pid/root/tmp/ticks")
+	sleep 0.5
+	n2=$(wc -l <"/proc/$pid/root/tmp/ticks")
+	[ "$n1" -eq "$n2" ]
+	rrun roci pause "$CID"
+	[[ "$output" == *"container not running"* ]]
+	roci resume "$CID"
+	[ "$(container_status "$CID")" = running ]
+	sleep 0.3
+	[ "$(wc -l <"/proc/$pid/root/tmp/ticks")" -gt "$n2" ]
+	rrun roci resume "$CID"
+	[[ "$output" == *"container not paused"* ]]
+	# a paused container can be deleted with --force
+	roci pause "$CID"
+	roci delete -f "$CID"
+	[ "$(state_dirs)" -eq 0 ]
+}
+
+@test "ps: json is the list of pids, table keeps ps's header and the container's lines" {
+	set_args sh -c 'sleep 1000 & sleep 1001'
+	roci run -d -b "$BUNDLE" "$CID"
+	sleep 0.3
+	local pid
+	pid=$(roci state "$CID" | jq .pid)
+	# sh execs its last command: the init is "sleep 1001"
+	rrun roci ps -f json "$CID"
+	[ "$(jq length <<<"$output")" -eq 2 ]
+	jq -e "index($pid)" <<<"$output"
+	rrun roci ps "$CID"
+	[[ "${lines[0]}" == *PID*CMD* ]]
+	[ "${#lines[@]}" -eq 3 ]
+	[[ "$output" == *"sleep 1001"* ]]
+	[[ "$output" == *"sleep 1000"* ]]
+	rrun roci ps "$CID" -- -o pid,comm
+	[[ "${lines[0]}" == *PID*COMMAND* ]]
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "events: --stats prints one stats object; the stream ends when the container stops" {
+	update_config '.linux.resources.pids = {"limit": 20}'
+	set_args sh -c 'sleep 2'
+	roci run -d -b "$BUNDLE" "$CID"
+	rrun roci events --stats "$CID"
+	[ "$status" -eq 0 ]
+	jq -e '.type == "stats" and .data.pids.limit == 20 and .data.pids.current >= 1 and .data.memory.usage.usage > 0 and (.data.cpu.usage.total | type) == "number"' <<<"$output"
+	rrun timeout 10 "$ROCI" --root "$STATE" events --interval 500ms "$CID"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -ge 2 ]
+	jq -e '.type == "stats"' <<<"${lines[0]}"
+}
+
+@test "events: an OOM kill is reported" {
+	update_config '.linux.resources.memory = {"limit": 16777216, "swap": 16777216}
+		| .mounts += [{"destination":"/dev/shm","type":"tmpfs","source":"shm","options":["size=64m"]}]'
+	set_args sh -c 'sleep 1; head -c 33554432 /dev/zero > /dev/shm/fill; sleep 1'
+	roci run -d -b "$BUNDLE" "$CID"
+	rrun timeout 10 "$ROCI" --root "$STATE" events --interval 5s "$CID"
+	[[ "$output" == *'"type":"oom"'* ]]
+}
+
+@test "kill --all signals every process in the cgroup, also without a pid namespace" {
+	update_config '.linux.namespaces -= [{"type": "pid"}]'
+	set_args sh -c 'sleep 1000 & sleep 1001 & sleep 1002'
+	roci run -d -b "$BUNDLE" "$CID"
+	sleep 0.3
+	local pids
+	pids=$(roci ps -f json "$CID" | jq -r '.[]')
+	[ "$(wc -w <<<"$pids")" -eq 3 ]
+	roci kill --all "$CID" KILL
+	sleep 0.3
+	local p
+	for p in $pids; do pid_gone "$p"; done
+	roci delete "$CID"
+	[ "$(state_dirs)" -eq 0 ]
+}
+
+@test "without a cgroup filesystem: containers run; resources are a clear error" {
+	sleeper
+	set_args true
+	rrun unshare -m --propagation private sh -c \
+		'umount -R /sys/fs/cgroup && exec "$1" --root "$2" run -b "$3" "$4"' sh "$ROCI" "$STATE" "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	update_config '.linux.resources.memory = {"limit": 33554432}'
+	rrun unshare -m --propagation private sh -c \
+		'umount -R /sys/fs/cgroup && exec "$1" --root "$2" run -b "$3" "$4"' sh "$ROCI" "$STATE" "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no cgroup filesystem is mounted"* ]]
+	[ "$(state_dirs)" -eq 0 ]
+}
+
+# Pure v2 with the hierarchy this host gives cgroup2: born in the cgroup
+# (clone3 CLONE_INTO_CGROUP), device rules as an eBPF program, the v2
+# freezer, cgroup.kill, and cleanup.
+@test "pure cgroup v2 (private mount): clone into the cgroup, eBPF device rules, freeze, kill" {
+	cat >"$BATS_TEST_TMPDIR/v2.sh" <<'EOF'
+set -e
+ROCI=$1 STATE=$2 BUNDLE=$3 CID=$4
+umount -R /sys/fs/cgroup
+mount -t cgroup2 none /sys/fs/cgroup
+r() { "$ROCI" --root "$STATE" "$@"; }
+r create -b "$BUNDLE" "$CID"
+jq -r .cgroup.mode "$STATE/$CID/state.json"
+d=$(jq -r '.cgroup.dirs[0].path' "$STATE/$CID/state.json")
+pid=$(r state "$CID" | jq .pid)
+grep -qx "$pid" "$d/cgroup.procs" && echo in-cgroup
+r start "$CID"
+r pause "$CID"; r state "$CID" | jq -r .status
+r resume "$CID"; r state "$CID" | jq -r .status
+r kill --all "$CID" KILL
+for i in $(seq 50); do [ "$(r state "$CID" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+r delete "$CID"
+[ ! -e "$d" ] && echo removed
+EOF
+	update_config '.linux.devices = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 420}]
+		| .linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"}]'
+	set_args sleep 1000
+	rrun unshare -m --propagation private sh "$BATS_TEST_TMPDIR/v2.sh" "$ROCI" "$STATE" "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'v2\nin-cgroup\npaused\nrunning\nremoved' ]
+	# the device program's verdicts, from inside the container
+	set_args sh -c 'echo roci-device-test > /dev/kmsg && echo kmsg-written; cat /dev/kmsg 2>/dev/null || echo kmsg-read-denied; cat /dev/null && echo null-ok'
+	rrun unshare -m --propagation private sh -c \
+		'umount -R /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && exec "$1" --root "$2" run -b "$3" "$4"' sh "$ROCI" "$STATE" "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'kmsg-written\nkmsg-read-denied\nnull-ok' ]
+	update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+	rrun unshare -m --propagation private sh -c \
+		'umount -R /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && exec "$1" --root "$2" run -b "$3" "$4"' sh "$ROCI" "$STATE" "$BUNDLE" "$CID"
+	[[ "$output" == *"can't create /dev/kmsg: Operation not permitted"* ]]
+	[[ "$output" == *null-ok* ]]
+}
+
+@test "bad resources are refused before anything is made" {
+	local bad
+	for bad in '{"memory": {"limit": "1G"}}' '{"memory": {"swappiness": 101}}' '{"cpu": {"cpus": "0-"}}' \
+		'{"devices": [{"allow": true, "access": "rwx"}]}' '{"devices": [{"access": "r"}]}' \
+		'{"blockIO": {"weightDevice": [{"weight": 10}]}}' '{"unified": {"../x": "1"}}' \
+		'{"pids": {"limit": 1.5}}' '{"cpu": {"idle": 2}}'; do
+		update_config ".linux.resources = $bad"
+		rrun roci create -b "$BUNDLE" "$CID"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"linux.resources"* ]]
+		[ "$(state_dirs)" -eq 0 ]
+		[ -z "$(ls -d /sys/fs/cgroup/*/"$CID" 2>/dev/null)" ]
+	done
+}
