@@ -1,33 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The container's cgroup: host layout, directory names, creation, joining,
- * freezing, signalling and removal. Resources are written by cgroup_v1.c,
- * cgroup_v2.c and cgroup_devices.c. */
+/* The container's cgroup: host layout, directory names, creation and
+ * resources (dispatched to cgroup_v1.c, cgroup_v2.c and cgroup_devices.c).
+ * Joining, freezing, signalling and removal are in cgroup_procs.c, the
+ * state document in cgroup_state.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "linux/cgroup.h"
 #include "util/cleanup.h"
-
-#define MAX_HIERARCHIES 32
-
-static const char *const mode_names[] = {
-	[ROCI_CG_NONE] = "none", [ROCI_CG_V1] = "v1", [ROCI_CG_V2] = "v2", [ROCI_CG_HYBRID] = "hybrid",
-};
-
-const char *roci_cg_mode_name(enum roci_cg_mode m)
-{
-	return (unsigned)m < ARRAY_SIZE(mode_names) ? mode_names[m] : "?";
-}
 
 static const char *const v1_controllers[] = {
 	"cpuset", "cpu", "cpuacct", "blkio", "memory", "devices", "freezer", "net_cls",
@@ -44,8 +31,7 @@ static bool is_v1_controller(const char *s)
 	return false;
 }
 
-/* Is word in the comma-separated list? */
-static bool in_list(const char *list, const char *word)
+bool roci_cg_in_list(const char *list, const char *word)
 {
 	size_t n = strlen(word);
 	for (const char *p = list; p && *p;) {
@@ -197,7 +183,7 @@ static int find_hierarchies(struct hier *h, size_t *n)
 				h[i] = cur;
 			continue;
 		}
-		if (*n == MAX_HIERARCHIES)
+		if (*n == ROCI_CG_MAX_HIERARCHIES)
 			continue;
 		h[(*n)++] = cur;
 	}
@@ -229,7 +215,7 @@ static int own_cgroup(const struct hier *h, char *out, size_t len)
 			snprintf(buf, sizeof(buf), "%s", h->ctrls);
 			char *save = NULL;
 			for (char *w = strtok_r(buf, ",", &save); match && w; w = strtok_r(NULL, ",", &save))
-				match = in_list(ctrls, w);
+				match = roci_cg_in_list(ctrls, w);
 		}
 		if (!match)
 			continue;
@@ -279,7 +265,7 @@ int roci_cgroup_plan(const char *cgroups_path, const char *id, struct roci_cgrou
 		return r;
 	if (!strcmp(rel, "/"))
 		return roci_failx(err, EINVAL, "linux.cgroupsPath: the root cgroup cannot be a container's");
-	_cleanup_free_ struct hier *h = calloc(MAX_HIERARCHIES, sizeof(*h));
+	_cleanup_free_ struct hier *h = calloc(ROCI_CG_MAX_HIERARCHIES, sizeof(*h));
 	size_t n = 0;
 	if (!h)
 		return roci_fail(err, ENOMEM, "cgroup hierarchies");
@@ -327,7 +313,7 @@ int roci_cgroup_plan(const char *cgroups_path, const char *id, struct roci_cgrou
 const struct roci_cg_dir *roci_cg_find(const struct roci_cgroup *cg, const char *ctrl, bool *v2)
 {
 	for (size_t i = 0; i < cg->n; i++) {
-		if (!cg->dirs[i].v2 && in_list(cg->dirs[i].controllers, ctrl)) {
+		if (!cg->dirs[i].v2 && roci_cg_in_list(cg->dirs[i].controllers, ctrl)) {
 			*v2 = false;
 			return &cg->dirs[i];
 		}
@@ -341,7 +327,7 @@ const struct roci_cg_dir *roci_cg_find(const struct roci_cgroup *cg, const char 
 		for (char *p = buf; *p; p++)
 			if (*p == ' ')
 				*p = ',';
-		if (in_list(buf, ctrl)) {
+		if (roci_cg_in_list(buf, ctrl)) {
 			*v2 = true;
 			return &cg->dirs[i];
 		}
@@ -351,7 +337,7 @@ const struct roci_cg_dir *roci_cg_find(const struct roci_cgroup *cg, const char 
 
 /* ---- creation ---------------------------------------------------------- */
 
-static const struct roci_cg_dir *v2_dir(const struct roci_cgroup *cg)
+const struct roci_cg_dir *roci_cg_v2_dir(const struct roci_cgroup *cg)
 {
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg->dirs[i].v2)
@@ -396,7 +382,7 @@ static void v2_enable_controllers(const char *dir)
 			*p = ',';
 	char *save = NULL;
 	for (char *c = strtok_r(avail, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
-		if (in_list(on, c))
+		if (roci_cg_in_list(on, c))
 			continue;
 		char plus[64];
 		snprintf(plus, sizeof(plus), "+%s", c);
@@ -420,7 +406,7 @@ static int make_dir(struct roci_cg_dir *d, struct roci_err *err)
 		if (mkdir(buf, 0755) == 0) {
 			if (!d->made_from && !(d->made_from = strdup(buf)))
 				return roci_fail(err, ENOMEM, "cgroup");
-			if (!d->v2 && in_list(d->controllers, "cpuset")) {
+			if (!d->v2 && roci_cg_in_list(d->controllers, "cpuset")) {
 				int r = cpuset_inherit(buf, err);
 				if (r < 0)
 					return r;
@@ -623,282 +609,6 @@ int roci_cgroup_apply(const struct roci_cgroup *cg, const struct roci_resources 
 
 int roci_cgroup_v2_fd(const struct roci_cgroup *cg)
 {
-	const struct roci_cg_dir *d = v2_dir(cg);
+	const struct roci_cg_dir *d = roci_cg_v2_dir(cg);
 	return d ? open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-}
-
-int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, bool skip_v2, struct roci_err *err)
-{
-	char val[32];
-	snprintf(val, sizeof(val), "%d", (int)pid);
-	for (size_t i = 0; i < cg->n; i++) {
-		if (skip_v2 && cg->dirs[i].v2)
-			continue;
-		int r = roci_cg_write(cg->dirs[i].path, "cgroup.procs", val, err);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/* ---- processes --------------------------------------------------------- */
-
-static const char *procs_dir(const struct roci_cgroup *cg)
-{
-	const struct roci_cg_dir *d = v2_dir(cg);
-	if (d && cg->mode == ROCI_CG_V2)
-		return d->path;
-	static const char *const pref[] = { "pids", "freezer", "memory", "devices", "cpu" };
-	for (size_t p = 0; p < ARRAY_SIZE(pref); p++)
-		for (size_t i = 0; i < cg->n; i++)
-			if (!cg->dirs[i].v2 && in_list(cg->dirs[i].controllers, pref[p]))
-				return cg->dirs[i].path;
-	return d ? d->path : cg->n ? cg->dirs[0].path : NULL;
-}
-
-int roci_cgroup_pids(const struct roci_cgroup *cg, pid_t **pids, size_t *n, struct roci_err *err)
-{
-	*pids = NULL;
-	*n = 0;
-	const char *dir = procs_dir(cg);
-	if (!dir)
-		return 0;
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		return roci_fail(err, errno, "open %s", path);
-	}
-	size_t cap = 0;
-	long v;
-	while (fscanf(f, "%ld", &v) == 1) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			pid_t *np = realloc(*pids, cap * sizeof(pid_t));
-			if (!np) {
-				free(*pids);
-				*pids = NULL;
-				return roci_fail(err, ENOMEM, "cgroup pids");
-			}
-			*pids = np;
-		}
-		(*pids)[(*n)++] = (pid_t)v;
-	}
-	return 0;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
-int roci_cgroup_freeze(const struct roci_cgroup *cg, bool freeze, struct roci_err *err)
-{
-	bool v2;
-	const struct roci_cg_dir *d = roci_cg_find(cg, "freezer", &v2);
-	const struct roci_cg_dir *dv2 = v2_dir(cg);
-	if (!d && dv2 && roci_cg_has_file(dv2->path, "cgroup.freeze")) {
-		d = dv2;
-		v2 = true;
-	}
-	if (!d)
-		return roci_failx(err, ENOTSUP, "no freezer: the container's cgroup has no freezer controller");
-	const char *file = v2 ? "cgroup.freeze" : "freezer.state";
-	int r = roci_cg_write(d->path, file, v2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED"), err);
-	if (r < 0)
-		return r;
-	for (int i = 0; i < 2000; i++) {
-		char buf[512];
-		if (v2) {
-			if (roci_cg_read(d->path, "cgroup.events", buf, sizeof(buf)) < 0)
-				break;
-			char *fz = strstr(buf, "frozen ");
-			if (!fz || (fz[7] == '1') == freeze)
-				return 0;
-		} else {
-			if (roci_cg_read(d->path, "freezer.state", buf, sizeof(buf)) < 0)
-				break;
-			if (!strcmp(buf, freeze ? "FROZEN" : "THAWED"))
-				return 0;
-			/* FREEZING: ask again, as the kernel may need a retry */
-			if (freeze && i % 10 == 9)
-				roci_cg_write(d->path, file, "FROZEN", err);
-		}
-		sleep_ms(1);
-	}
-	return roci_failx(err, ETIMEDOUT, "%s %s: timed out", freeze ? "freeze" : "thaw", d->path);
-}
-
-bool roci_cgroup_is_frozen(const struct roci_cgroup *cg)
-{
-	bool v2;
-	char buf[512];
-	const struct roci_cg_dir *d = roci_cg_find(cg, "freezer", &v2);
-	if (d && !v2)
-		return roci_cg_read(d->path, "freezer.state", buf, sizeof(buf)) > 0 && !strcmp(buf, "FROZEN");
-	d = v2_dir(cg);
-	if (!d || roci_cg_read(d->path, "cgroup.freeze", buf, sizeof(buf)) <= 0)
-		return false;
-	return buf[0] == '1';
-}
-
-int roci_cgroup_kill(const struct roci_cgroup *cg, int sig, struct roci_err *err)
-{
-	const struct roci_cg_dir *d = v2_dir(cg);
-	if (sig == SIGKILL && d && cg->mode == ROCI_CG_V2 && roci_cg_has_file(d->path, "cgroup.kill"))
-		return roci_cg_write(d->path, "cgroup.kill", "1", err);
-	/* freeze so that nothing forks between reading the list and the kill */
-	bool frozen = sig == SIGKILL && roci_cgroup_freeze(cg, true, &(struct roci_err){ 0 }) == 0;
-	pid_t *pids;
-	size_t n;
-	int r = roci_cgroup_pids(cg, &pids, &n, err);
-	if (r == 0) {
-		for (size_t i = 0; i < n; i++)
-			if (kill(pids[i], sig) < 0 && errno != ESRCH) {
-				r = roci_fail(err, errno, "kill %d", (int)pids[i]);
-				break;
-			}
-		free(pids);
-	}
-	if (frozen)
-		roci_cgroup_freeze(cg, false, &(struct roci_err){ 0 });
-	return r;
-}
-
-/* ---- removal ----------------------------------------------------------- */
-
-static int rmdir_wait(const char *path, int timeout_ms)
-{
-	for (int waited = 0;; waited++) {
-		if (rmdir(path) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != EBUSY || waited >= timeout_ms)
-			return -errno;
-		sleep_ms(1);
-	}
-}
-
-int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roci_err *err)
-{
-	int ret = 0;
-	for (size_t i = 0; i < cg->n; i++) {
-		const struct roci_cg_dir *d = &cg->dirs[i];
-		if (!d->made_from || !d->path)
-			continue;
-		int r = rmdir_wait(d->path, timeout_ms);
-		if (r < 0) {
-			if (!ret && err)
-				ret = roci_fail(err, -r, "remove cgroup %s", d->path);
-			continue;
-		}
-		/* parents roci made, unless another container still uses them */
-		char path[PATH_MAX];
-		snprintf(path, sizeof(path), "%s", d->path);
-		size_t top = strlen(d->made_from);
-		char *slash;
-		while (strlen(path) > top && (slash = strrchr(path, '/'))) {
-			*slash = '\0';
-			if (rmdir(path) < 0)
-				break;
-		}
-	}
-	return ret;
-}
-
-/* ---- state ------------------------------------------------------------- */
-
-json_t *roci_cgroup_to_json(const struct roci_cgroup *cg)
-{
-	json_t *o = json_object(), *dirs = json_array();
-	if (!o || !dirs) {
-		json_decref(o);
-		json_decref(dirs);
-		return NULL;
-	}
-	int bad = json_object_set_new(o, "mode", json_string(roci_cg_mode_name(cg->mode)));
-	if (cg->rel)
-		bad |= json_object_set_new(o, "path", json_string(cg->rel));
-	for (size_t i = 0; i < cg->n; i++) {
-		const struct roci_cg_dir *d = &cg->dirs[i];
-		json_t *dj = json_pack("{s:s, s:b}", "path", d->path, "v2", d->v2);
-		if (!dj) {
-			bad = -1;
-			continue;
-		}
-		if (d->made_from)
-			bad |= json_object_set_new(dj, "made_from", json_string(d->made_from));
-		if (d->controllers)
-			bad |= json_object_set_new(dj, "controllers", json_string(d->controllers));
-		bad |= json_array_append_new(dirs, dj);
-	}
-	bad |= json_object_set_new(o, "dirs", dirs);
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static int dup_member(const json_t *o, const char *key, bool required, char **out)
-{
-	json_t *v = json_object_get(o, key);
-	*out = NULL;
-	if (!v)
-		return required ? -EINVAL : 0;
-	if (!json_is_string(v))
-		return -EINVAL;
-	*out = strdup(json_string_value(v));
-	return *out ? 0 : -ENOMEM;
-}
-
-int roci_cgroup_from_json(const json_t *j, struct roci_cgroup *cg, struct roci_err *err)
-{
-	memset(cg, 0, sizeof(*cg));
-	if (!j)
-		return 0;
-	json_t *mode = json_object_get(j, "mode"), *dirs = json_object_get(j, "dirs");
-	if (!json_is_object(j) || !json_is_string(mode) || !json_is_array(dirs) ||
-	    json_array_size(dirs) > MAX_HIERARCHIES)
-		return roci_failx(err, EINVAL, "state: cgroup: malformed");
-	for (size_t m = 0; m < ARRAY_SIZE(mode_names); m++)
-		if (!strcmp(json_string_value(mode), mode_names[m]))
-			cg->mode = (enum roci_cg_mode)m;
-	cg->dirs = calloc(json_array_size(dirs) + 1, sizeof(*cg->dirs));
-	if (!cg->dirs || dup_member(j, "path", false, &cg->rel) < 0)
-		goto bad;
-	size_t i;
-	json_t *dj;
-	json_array_foreach(dirs, i, dj) {
-		struct roci_cg_dir *d = &cg->dirs[cg->n++];
-		json_t *v2 = json_object_get(dj, "v2");
-		if (!json_is_object(dj) || !json_is_boolean(v2) ||
-		    dup_member(dj, "path", true, &d->path) < 0 ||
-		    dup_member(dj, "made_from", false, &d->made_from) < 0 ||
-		    dup_member(dj, "controllers", false, &d->controllers) < 0)
-			goto bad;
-		d->v2 = json_is_true(v2);
-		/* only ever under a cgroup mount, never elsewhere on the host */
-		if (d->path[0] != '/' || strstr(d->path, "/../") ||
-		    (d->made_from && strncmp(d->path, d->made_from, strlen(d->made_from))))
-			goto bad;
-	}
-	return 0;
-bad:
-	roci_cgroup_free(cg);
-	return roci_failx(err, EINVAL, "state: cgroup: malformed");
-}
-
-void roci_cgroup_free(struct roci_cgroup *cg)
-{
-	for (size_t i = 0; i < cg->n; i++) {
-		free(cg->dirs[i].path);
-		free(cg->dirs[i].made_from);
-		free(cg->dirs[i].controllers);
-	}
-	free(cg->dirs);
-	free(cg->rel);
-	memset(cg, 0, sizeof(*cg));
 }

@@ -101,6 +101,13 @@ void roci_cgroup_free(struct roci_cgroup *cg);
 
 /* ---- shared by cgroup*.c ---------------------------------------------- */
 
+#define ROCI_CG_MAX_HIERARCHIES 32
+
+/* Is word in the comma-separated list? */
+bool roci_cg_in_list(const char *list, const char *word);
+/* The cgroup v2 directory, or NULL. */
+const struct roci_cg_dir *roci_cg_v2_dir(const struct roci_cgroup *cg);
+
 /* The directory in cg that holds controller `ctrl` ("memory"), or NULL;
  * *v2 tells which interface it speaks. */
 const struct roci_cg_dir *roci_cg_find(const struct roci_cgroup *cg, const char *ctrl, bool *v2);

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The processes of the container's cgroup: joining, listing, freezing,
+ * signalling, and removing the directories once they are empty. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux/cgroup.h"
+#include "util/cleanup.h"
+
+int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, bool skip_v2, struct roci_err *err)
+{
+	char val[32];
+	snprintf(val, sizeof(val), "%d", (int)pid);
+	for (size_t i = 0; i < cg->n; i++) {
+		if (skip_v2 && cg->dirs[i].v2)
+			continue;
+		int r = roci_cg_write(cg->dirs[i].path, "cgroup.procs", val, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- processes --------------------------------------------------------- */
+
+static const char *procs_dir(const struct roci_cgroup *cg)
+{
+	const struct roci_cg_dir *d = roci_cg_v2_dir(cg);
+	if (d && cg->mode == ROCI_CG_V2)
+		return d->path;
+	static const char *const pref[] = { "pids", "freezer", "memory", "devices", "cpu" };
+	for (size_t p = 0; p < ARRAY_SIZE(pref); p++)
+		for (size_t i = 0; i < cg->n; i++)
+			if (!cg->dirs[i].v2 && roci_cg_in_list(cg->dirs[i].controllers, pref[p]))
+				return cg->dirs[i].path;
+	return d ? d->path : cg->n ? cg->dirs[0].path : NULL;
+}
+
+int roci_cgroup_pids(const struct roci_cgroup *cg, pid_t **pids, size_t *n, struct roci_err *err)
+{
+	*pids = NULL;
+	*n = 0;
+	const char *dir = procs_dir(cg);
+	if (!dir)
+		return 0;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			return 0;
+		return roci_fail(err, errno, "open %s", path);
+	}
+	size_t cap = 0;
+	long v;
+	while (fscanf(f, "%ld", &v) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			pid_t *np = realloc(*pids, cap * sizeof(pid_t));
+			if (!np) {
+				free(*pids);
+				*pids = NULL;
+				return roci_fail(err, ENOMEM, "cgroup pids");
+			}
+			*pids = np;
+		}
+		(*pids)[(*n)++] = (pid_t)v;
+	}
+	return 0;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+int roci_cgroup_freeze(const struct roci_cgroup *cg, bool freeze, struct roci_err *err)
+{
+	bool v2;
+	const struct roci_cg_dir *d = roci_cg_find(cg, "freezer", &v2);
+	const struct roci_cg_dir *dv2 = roci_cg_v2_dir(cg);
+	if (!d && dv2 && roci_cg_has_file(dv2->path, "cgroup.freeze")) {
+		d = dv2;
+		v2 = true;
+	}
+	if (!d)
+		return roci_failx(err, ENOTSUP, "no freezer: the container's cgroup has no freezer controller");
+	const char *file = v2 ? "cgroup.freeze" : "freezer.state";
+	int r = roci_cg_write(d->path, file, v2 ? (freeze ? "1" : "0") : (freeze ? "FROZEN" : "THAWED"), err);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < 2000; i++) {
+		char buf[512];
+		if (v2) {
+			if (roci_cg_read(d->path, "cgroup.events", buf, sizeof(buf)) < 0)
+				break;
+			char *fz = strstr(buf, "frozen ");
+			if (!fz || (fz[7] == '1') == freeze)
+				return 0;
+		} else {
+			if (roci_cg_read(d->path, "freezer.state", buf, sizeof(buf)) < 0)
+				break;
+			if (!strcmp(buf, freeze ? "FROZEN" : "THAWED"))
+				return 0;
+			/* FREEZING: ask again, as the kernel may need a retry */
+			if (freeze && i % 10 == 9)
+				roci_cg_write(d->path, file, "FROZEN", err);
+		}
+		sleep_ms(1);
+	}
+	return roci_failx(err, ETIMEDOUT, "%s %s: timed out", freeze ? "freeze" : "thaw", d->path);
+}
+
+bool roci_cgroup_is_frozen(const struct roci_cgroup *cg)
+{
+	bool v2;
+	char buf[512];
+	const struct roci_cg_dir *d = roci_cg_find(cg, "freezer", &v2);
+	if (d && !v2)
+		return roci_cg_read(d->path, "freezer.state", buf, sizeof(buf)) > 0 && !strcmp(buf, "FROZEN");
+	d = roci_cg_v2_dir(cg);
+	if (!d || roci_cg_read(d->path, "cgroup.freeze", buf, sizeof(buf)) <= 0)
+		return false;
+	return buf[0] == '1';
+}
+
+int roci_cgroup_kill(const struct roci_cgroup *cg, int sig, struct roci_err *err)
+{
+	const struct roci_cg_dir *d = roci_cg_v2_dir(cg);
+	if (sig == SIGKILL && d && cg->mode == ROCI_CG_V2 && roci_cg_has_file(d->path, "cgroup.kill"))
+		return roci_cg_write(d->path, "cgroup.kill", "1", err);
+	/* freeze so that nothing forks between reading the list and the kill */
+	bool frozen = sig == SIGKILL && roci_cgroup_freeze(cg, true, &(struct roci_err){ 0 }) == 0;
+	pid_t *pids;
+	size_t n;
+	int r = roci_cgroup_pids(cg, &pids, &n, err);
+	if (r == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (kill(pids[i], sig) < 0 && errno != ESRCH) {
+				r = roci_fail(err, errno, "kill %d", (int)pids[i]);
+				break;
+			}
+		free(pids);
+	}
+	if (frozen)
+		roci_cgroup_freeze(cg, false, &(struct roci_err){ 0 });
+	return r;
+}
+
+/* ---- removal ----------------------------------------------------------- */
+
+static int rmdir_wait(const char *path, int timeout_ms)
+{
+	for (int waited = 0;; waited++) {
+		if (rmdir(path) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY || waited >= timeout_ms)
+			return -errno;
+		sleep_ms(1);
+	}
+}
+
+int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roci_err *err)
+{
+	int ret = 0;
+	for (size_t i = 0; i < cg->n; i++) {
+		const struct roci_cg_dir *d = &cg->dirs[i];
+		if (!d->made_from || !d->path)
+			continue;
+		int r = rmdir_wait(d->path, timeout_ms);
+		if (r < 0) {
+			if (!ret && err)
+				ret = roci_fail(err, -r, "remove cgroup %s", d->path);
+			continue;
+		}
+		/* parents roci made, unless another container still uses them */
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s", d->path);
+		size_t top = strlen(d->made_from);
+		char *slash;
+		while (strlen(path) > top && (slash = strrchr(path, '/'))) {
+			*slash = '\0';
+			if (rmdir(path) < 0)
+				break;
+		}
+	}
+	return ret;
+}
