@@ -74,9 +74,9 @@ static json_t *capabilities_section(void)
 
 static json_t *cgroup_section(void)
 {
-	/* no cgroup manager yet */
-	return json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", 0, "v2", 0, "systemd", 0,
-			 "systemdUser", 0, "rdma", 0);
+	/* systemdUser: no rootless containers, so no user manager either */
+	return json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", 1, "v2", 1, "systemd", HAVE_SYSTEMD,
+			 "systemdUser", 0, "rdma", 1);
 }
 
 /* Probe a filter flag without loading anything: the kernel checks the

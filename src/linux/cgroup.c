@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "linux/cgroup.h"
+#include "linux/cgroup_systemd.h"
 #include "util/cleanup.h"
 
 static const char *const v1_controllers[] = {
@@ -255,16 +256,10 @@ static int clean_path(const char *in, char *out, size_t len, struct roci_err *er
 	return 0;
 }
 
-int roci_cgroup_plan(const char *cgroups_path, const char *id, struct roci_cgroup *cg,
-		     struct roci_err *err)
+/* The container's directory in every hierarchy for the cleaned path rel. */
+static int plan_dirs(const char *rel, struct roci_cgroup *cg, struct roci_err *err)
 {
-	memset(cg, 0, sizeof(*cg));
-	char rel[PATH_MAX];
-	int r = clean_path(cgroups_path && *cgroups_path ? cgroups_path : id, rel, sizeof(rel), err);
-	if (r < 0)
-		return r;
-	if (!strcmp(rel, "/"))
-		return roci_failx(err, EINVAL, "linux.cgroupsPath: the root cgroup cannot be a container's");
+	int r;
 	_cleanup_free_ struct hier *h = calloc(ROCI_CG_MAX_HIERARCHIES, sizeof(*h));
 	size_t n = 0;
 	if (!h)
@@ -308,6 +303,50 @@ int roci_cgroup_plan(const char *cgroups_path, const char *id, struct roci_cgrou
 	}
 	cg->mode = any_v1 && any_v2 ? ROCI_CG_HYBRID : any_v1 ? ROCI_CG_V1 : any_v2 ? ROCI_CG_V2 : ROCI_CG_NONE;
 	return 0;
+}
+
+int roci_cgroup_plan(const char *cgroups_path, const char *id, struct roci_cgroup *cg,
+		     struct roci_err *err)
+{
+	memset(cg, 0, sizeof(*cg));
+	char rel[PATH_MAX];
+	int r = clean_path(cgroups_path && *cgroups_path ? cgroups_path : id, rel, sizeof(rel), err);
+	if (r < 0)
+		return r;
+	if (!strcmp(rel, "/"))
+		return roci_failx(err, EINVAL, "linux.cgroupsPath: the root cgroup cannot be a container's");
+	return plan_dirs(rel, cg, err);
+}
+
+int roci_cgroup_plan_systemd(const char *cgroups_path, const char *id, char *const *annotation_keys,
+			     char *const *annotation_values, size_t n_annotations,
+			     struct roci_cgroup *cg, struct roci_err *err)
+{
+	memset(cg, 0, sizeof(*cg));
+	_cleanup_free_ char *unit = NULL, *slice = NULL, *path = NULL;
+	int r = roci_systemd_names(cgroups_path, id, &unit, &slice, &path, err);
+	if (r < 0)
+		return r;
+	if (!path[0])
+		return roci_failx(err, EINVAL, "linux.cgroupsPath \"%s\": the root slice cannot be a container's", cgroups_path);
+	struct roci_sd_props *extra = calloc(1, sizeof(*extra));
+	if (!extra)
+		return roci_fail(err, ENOMEM, "systemd properties");
+	r = roci_systemd_annotation_props(annotation_keys, annotation_values, n_annotations, extra, err);
+	if (r < 0) {
+		roci_sd_props_free(extra);
+		free(extra);
+		return r;
+	}
+	r = plan_dirs(path, cg, err);
+	cg->extra = extra;
+	cg->unit = TAKE_PTR(unit);
+	cg->slice = TAKE_PTR(slice);
+	if (r < 0)
+		return r;
+	if (cg->mode == ROCI_CG_NONE)
+		return roci_failx(err, ENOTSUP, "systemd cgroup driver: no cgroup filesystem is mounted on this host");
+	return roci_systemd_connect(&cg->sd, err);
 }
 
 const struct roci_cg_dir *roci_cg_find(const struct roci_cgroup *cg, const char *ctrl, bool *v2)
@@ -443,9 +482,45 @@ static void v2_enable_down_to(const char *leaf)
 	}
 }
 
-int roci_cgroup_create(struct roci_cgroup *cg, const struct roci_resources *res,
+/* systemd: start the unit with pid in it, then make and join what
+ * systemd did not (hierarchies it does not manage), and apply resources
+ * through cgroupfs too, as systemd knows only some of them. */
+static int create_systemd(struct roci_cgroup *cg, pid_t pid, const struct roci_resources *res,
+			  const struct roci_log *log, struct roci_err *err)
+{
+	bool v2 = cg->mode == ROCI_CG_V2;
+	struct roci_sd_props props = { 0 };
+	char desc[300];
+	snprintf(desc, sizeof(desc), "roci container %s", cg->unit);
+	int r = roci_systemd_unit_props(cg->unit, cg->slice, desc, pid, v2, &props, err);
+	if (r >= 0)
+		r = roci_systemd_resource_props(res, v2, roci_systemd_version(cg->sd), &props, err);
+	/* annotations win over what roci derives */
+	if (r >= 0 && cg->extra)
+		r = roci_sd_props_merge(&props, cg->extra, err);
+	if (r >= 0)
+		r = roci_systemd_start(cg->sd, cg->unit, &props, err);
+	roci_sd_props_free(&props);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < cg->n; i++) {
+		if ((r = make_dir(&cg->dirs[i], err)) < 0)
+			goto fail;
+	}
+	if ((r = roci_cgroup_enter(cg, pid, false, err)) < 0 ||
+	    (r = roci_cgroup_apply(cg, res, false, log, err)) < 0)
+		goto fail;
+	return 0;
+fail:
+	roci_cgroup_destroy(cg, 0, NULL);
+	return r;
+}
+
+int roci_cgroup_create(struct roci_cgroup *cg, pid_t pid, const struct roci_resources *res,
 		       const struct roci_log *log, struct roci_err *err)
 {
+	if (cg->unit)
+		return create_systemd(cg, pid, res, log, err);
 	bool wanted = roci_resources_any(res);
 	if (cg->mode == ROCI_CG_NONE) {
 		if (wanted)
@@ -564,6 +639,25 @@ static const struct {
 	{ "rdma", "rdma", "rdma", wants_rdma, offsetof(struct roci_cg_writers, rdma) },
 };
 
+/* update with the systemd driver: the unit's properties first, so that
+ * systemd does not later put back the old values. */
+static int update_unit(const struct roci_cgroup *cg, const struct roci_resources *res,
+		       struct roci_err *err)
+{
+	struct roci_systemd *sd = cg->sd;
+	int r = sd ? 0 : roci_systemd_connect(&sd, err);
+	if (r < 0)
+		return r;
+	struct roci_sd_props props = { 0 };
+	r = roci_systemd_resource_props(res, cg->mode == ROCI_CG_V2, roci_systemd_version(sd), &props, err);
+	if (r >= 0)
+		r = roci_systemd_set(sd, cg->unit, &props, err);
+	roci_sd_props_free(&props);
+	if (sd != cg->sd)
+		roci_systemd_close(sd);
+	return r;
+}
+
 int roci_cgroup_apply(const struct roci_cgroup *cg, const struct roci_resources *res, bool update,
 		      const struct roci_log *log, struct roci_err *err)
 {
@@ -571,6 +665,11 @@ int roci_cgroup_apply(const struct roci_cgroup *cg, const struct roci_resources 
 		if (roci_resources_any(res))
 			return roci_failx(err, ENOTSUP, "the container has no cgroup: resources cannot be applied");
 		return 0;
+	}
+	if (update && cg->unit) {
+		int r = update_unit(cg, res, err);
+		if (r < 0)
+			return r;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
 		if (!parts[i].wants(res))

@@ -30,11 +30,19 @@ struct roci_cg_dir {
 	bool v2;
 };
 
+struct roci_systemd;
+struct roci_sd_props;
+
 struct roci_cgroup {
 	enum roci_cg_mode mode;
 	char *rel;         /* the cgroup path as configured (or derived from the id) */
 	struct roci_cg_dir *dirs;
 	size_t n;
+	/* systemd driver: the transient unit that holds the cgroup */
+	char *unit;        /* "roci-x.scope"; NULL with the cgroupfs driver */
+	char *slice;       /* its parent slice (while creating) */
+	struct roci_sd_props *extra;  /* from annotations (while creating) */
+	struct roci_systemd *sd;      /* the bus, while connected */
 };
 
 const char *roci_cg_mode_name(enum roci_cg_mode m);
@@ -46,12 +54,24 @@ const char *roci_cg_mode_name(enum roci_cg_mode m);
 int roci_cgroup_plan(const char *cgroups_path, const char *id, struct roci_cgroup *cg,
 		     struct roci_err *err);
 
+/* The same for the systemd driver: cgroupsPath is "slice:prefix:name"
+ * (absent: ":roci:<id>"), the directories are the unit's in every
+ * hierarchy, and systemd must answer on the system bus. Annotations
+ * "org.systemd.property.*" become unit properties. */
+int roci_cgroup_plan_systemd(const char *cgroups_path, const char *id, char *const *annotation_keys,
+			     char *const *annotation_values, size_t n_annotations,
+			     struct roci_cgroup *cg, struct roci_err *err);
+
 /* Create the directories (recording which roci made), inherit cpuset
  * values on v1, enable the v2 controllers down the path, and apply
  * resources and device rules. On error, removes what it made. A host
  * without a usable cgroup filesystem gives mode NONE: fine unless
- * `res` asks for something, which is then an error. */
-int roci_cgroup_create(struct roci_cgroup *cg, const struct roci_resources *res,
+ * `res` asks for something, which is then an error.
+ * cgroupfs: pid is 0, as this comes before the clone (the init is born
+ * in its v2 cgroup). systemd: a scope needs its first process, so this
+ * comes after the clone with the init's pid, which it also moves into
+ * every hierarchy. */
+int roci_cgroup_create(struct roci_cgroup *cg, pid_t pid, const struct roci_resources *res,
 		       const struct roci_log *log, struct roci_err *err);
 
 /* An O_DIRECTORY fd of the v2 directory for clone3(CLONE_INTO_CGROUP), or
@@ -66,7 +86,8 @@ int roci_cgroup_apply(const struct roci_cgroup *cg, const struct roci_resources 
 		      bool update, const struct roci_log *log, struct roci_err *err);
 
 /* Remove what roci created, deepest first, once empty (waits up to
- * timeout_ms for exiting tasks). Directories it did not make stay. */
+ * timeout_ms for exiting tasks). Directories it did not make stay. A
+ * systemd unit is stopped first. */
 int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roci_err *err);
 
 /* Pids in the container's cgroup (the v2 directory, else the first v1

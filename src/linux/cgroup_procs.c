@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "linux/cgroup.h"
+#include "linux/cgroup_systemd.h"
 #include "util/cleanup.h"
 
 int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, bool skip_v2, struct roci_err *err)
@@ -168,9 +169,23 @@ static int rmdir_wait(const char *path, int timeout_ms)
 	}
 }
 
+/* systemd removes the unit's own directories when it stops the unit */
+static int stop_unit(const struct roci_cgroup *cg, struct roci_err *err)
+{
+	struct roci_err local = { 0 };
+	struct roci_systemd *sd = cg->sd;
+	int r = sd ? 0 : roci_systemd_connect(&sd, err ? err : &local);
+	if (r < 0)
+		return r;
+	r = roci_systemd_stop(sd, cg->unit, err ? err : &local);
+	if (sd != cg->sd)
+		roci_systemd_close(sd);
+	return r;
+}
+
 int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roci_err *err)
 {
-	int ret = 0;
+	int ret = cg->unit ? stop_unit(cg, err) : 0;
 	for (size_t i = 0; i < cg->n; i++) {
 		const struct roci_cg_dir *d = &cg->dirs[i];
 		if (!d->made_from || !d->path)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "linux/cgroup.h"
+#include "linux/cgroup_systemd.h"
 #include "util/cleanup.h"
 
 static const char *const mode_names[] = {
@@ -27,6 +28,8 @@ json_t *roci_cgroup_to_json(const struct roci_cgroup *cg)
 	int bad = json_object_set_new(o, "mode", json_string(roci_cg_mode_name(cg->mode)));
 	if (cg->rel)
 		bad |= json_object_set_new(o, "path", json_string(cg->rel));
+	if (cg->unit)
+		bad |= json_object_set_new(o, "systemd_unit", json_string(cg->unit));
 	for (size_t i = 0; i < cg->n; i++) {
 		const struct roci_cg_dir *d = &cg->dirs[i];
 		json_t *dj = json_pack("{s:s, s:b}", "path", d->path, "v2", d->v2);
@@ -73,7 +76,12 @@ int roci_cgroup_from_json(const json_t *j, struct roci_cgroup *cg, struct roci_e
 		if (!strcmp(json_string_value(mode), mode_names[m]))
 			cg->mode = (enum roci_cg_mode)m;
 	cg->dirs = calloc(json_array_size(dirs) + 1, sizeof(*cg->dirs));
-	if (!cg->dirs || dup_member(j, "path", false, &cg->rel) < 0)
+	if (!cg->dirs || dup_member(j, "path", false, &cg->rel) < 0 ||
+	    dup_member(j, "systemd_unit", false, &cg->unit) < 0)
+		goto bad;
+	/* a unit name, never a path or an option */
+	if (cg->unit && (strchr(cg->unit, '/') || cg->unit[0] == '-' ||
+			 (!strstr(cg->unit, ".scope") && !strstr(cg->unit, ".slice"))))
 		goto bad;
 	size_t i;
 	json_t *dj;
@@ -106,5 +114,11 @@ void roci_cgroup_free(struct roci_cgroup *cg)
 	}
 	free(cg->dirs);
 	free(cg->rel);
+	free(cg->unit);
+	free(cg->slice);
+	if (cg->extra)
+		roci_sd_props_free(cg->extra);
+	free(cg->extra);
+	roci_systemd_close(cg->sd);
 	memset(cg, 0, sizeof(*cg));
 }

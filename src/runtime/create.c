@@ -443,11 +443,10 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	r = roci_ns_plan(c.cfg, &c.plan, err);
 	if (r < 0)
 		goto out;
-	if (o->systemd_cgroup) {
-		r = roci_failx(err, ENOTSUP, "--systemd-cgroup: this build has no systemd cgroup driver");
-		goto out;
-	}
-	r = roci_cgroup_plan(c.cfg->cgroups_path, o->id, &c.cg, err);
+	r = o->systemd_cgroup ? roci_cgroup_plan_systemd(c.cfg->cgroups_path, o->id, c.cfg->annotation_keys,
+							 c.cfg->annotation_values, c.cfg->n_annotations,
+							 &c.cg, err)
+			      : roci_cgroup_plan(c.cfg->cgroups_path, o->id, &c.cg, err);
 	if (r < 0)
 		goto out;
 	r = fd_hygiene(keep, err);
@@ -498,12 +497,15 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	int sndbuf = 1 << 20;
 	setsockopt(c.sync[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 
-	r = roci_cgroup_create(&c.cg, &c.cfg->resources, o->log, err);
-	if (r < 0)
-		goto fail;
-	c.cg_made = c.cg.mode != ROCI_CG_NONE;
-	/* on v2 the init is born in its cgroup */
-	_cleanup_close_ int cg_fd = c.cg.mode == ROCI_CG_V2 ? roci_cgroup_v2_fd(&c.cg) : -1;
+	/* cgroupfs: made now, so that on v2 the init is born in its cgroup;
+	 * a systemd scope needs the init's pid, so it comes after the clone */
+	if (!c.cg.unit) {
+		r = roci_cgroup_create(&c.cg, 0, &c.cfg->resources, o->log, err);
+		if (r < 0)
+			goto fail;
+		c.cg_made = c.cg.mode != ROCI_CG_NONE;
+	}
+	_cleanup_close_ int cg_fd = c.cg_made && c.cg.mode == ROCI_CG_V2 ? roci_cgroup_v2_fd(&c.cg) : -1;
 
 	struct roci_ns_saved saved;
 	r = roci_ns_parent_enter(c.cfg, &c.plan, c.procfs_fd, &saved, err);
@@ -535,7 +537,12 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	c.stage1 = pid;
 	close(c.sync[1]);
 	c.sync[1] = -1;
-	if (c.cg_made) {
+	if (c.cg.unit) {
+		r = roci_cgroup_create(&c.cg, pid, &c.cfg->resources, o->log, err);
+		if (r < 0)
+			goto fail;
+		c.cg_made = true;
+	} else if (c.cg_made) {
 		r = roci_cgroup_enter(&c.cg, pid, cg_fd >= 0, err);
 		if (r < 0)
 			goto fail;
