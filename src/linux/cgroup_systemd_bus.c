@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The systemd driver's D-Bus part (sd-bus): StartTransientUnit,
  * SetUnitProperties and StopUnit on org.freedesktop.systemd1, each
- * waiting for its job to finish. */
+ * waiting for its job to finish. libsystemd is loaded with dlopen only
+ * when --systemd-cgroup is used: linked, it and its own libraries would
+ * cost every roci command about half a millisecond of dynamic linking. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,21 +20,34 @@
 #define SD_MANAGER "org.freedesktop.systemd1.Manager"
 #define JOB_TIMEOUT_USEC (30ULL * 1000000)
 
+#define SD_FUNCS(X)                                                                         \
+	X(sd_bus_open_system) X(sd_bus_flush_close_unref) X(sd_bus_get_property_string)     \
+	X(sd_bus_error_free) X(sd_bus_error_is_set) X(sd_bus_error_has_name)                \
+	X(sd_bus_message_new_method_call) X(sd_bus_message_open_container)                  \
+	X(sd_bus_message_close_container) X(sd_bus_message_append)                          \
+	X(sd_bus_message_append_array) X(sd_bus_message_read) X(sd_bus_message_unref)       \
+	X(sd_bus_match_signal) X(sd_bus_slot_unref) X(sd_bus_call) X(sd_bus_call_method)    \
+	X(sd_bus_process) X(sd_bus_wait)
+
 struct roci_systemd {
+	void *lib;
+#define SD_DECLARE(f) __typeof__(f) *f;
+	SD_FUNCS(SD_DECLARE)
 	sd_bus *bus;
 	unsigned version;
 };
 
 /* "what: systemd's message" (or strerror when systemd sent none). */
-__attribute__((format(printf, 4, 5)))
-static int bus_fail(struct roci_err *err, int r, const sd_bus_error *e, const char *fmt, ...)
+__attribute__((format(printf, 5, 6)))
+static int bus_fail(const struct roci_systemd *sd, struct roci_err *err, int r, const sd_bus_error *e,
+		    const char *fmt, ...)
 {
 	char what[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	if (e && sd_bus_error_is_set(e))
+	if (e && sd->sd_bus_error_is_set(e))
 		return roci_failx(err, r < 0 ? -r : EIO, "%s: %s", what, e->message ? e->message : e->name);
 	return roci_fail(err, r < 0 ? -r : EIO, "%s", what);
 }
@@ -42,17 +58,28 @@ int roci_systemd_connect(struct roci_systemd **out, struct roci_err *err)
 	struct roci_systemd *sd = calloc(1, sizeof(*sd));
 	if (!sd)
 		return roci_fail(err, ENOMEM, "systemd");
-	int r = sd_bus_open_system(&sd->bus);
-	if (r < 0) {
+	sd->lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!sd->lib) {
 		free(sd);
+		return roci_failx(err, ENOTSUP, "systemd cgroup driver: %s", dlerror());
+	}
+#define SD_LOAD(f)                                                                                  \
+	if (!(sd->f = (__typeof__(f) *)dlsym(sd->lib, #f))) {                                      \
+		roci_systemd_close(sd);                                                              \
+		return roci_failx(err, ENOTSUP, "systemd cgroup driver: libsystemd.so.0 has no %s", #f); \
+	}
+	SD_FUNCS(SD_LOAD)
+	int r = sd->sd_bus_open_system(&sd->bus);
+	if (r < 0) {
+		roci_systemd_close(sd);
 		return roci_fail(err, -r, "systemd cgroup driver: connect to the system bus (is systemd running?)");
 	}
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	char *version = NULL;
-	r = sd_bus_get_property_string(sd->bus, SD_DEST, SD_PATH, SD_MANAGER, "Version", &e, &version);
+	r = sd->sd_bus_get_property_string(sd->bus, SD_DEST, SD_PATH, SD_MANAGER, "Version", &e, &version);
 	if (r < 0) {
-		r = bus_fail(err, r, &e, "systemd cgroup driver: systemd does not answer on the system bus");
-		sd_bus_error_free(&e);
+		r = bus_fail(sd, err, r, &e, "systemd cgroup driver: systemd does not answer on the system bus");
+		sd->sd_bus_error_free(&e);
 		roci_systemd_close(sd);
 		return r;
 	}
@@ -66,7 +93,9 @@ void roci_systemd_close(struct roci_systemd *sd)
 {
 	if (!sd)
 		return;
-	sd_bus_flush_close_unref(sd->bus);
+	if (sd->bus)
+		sd->sd_bus_flush_close_unref(sd->bus);
+	dlclose(sd->lib);
 	free(sd);
 }
 
@@ -75,45 +104,46 @@ unsigned roci_systemd_version(const struct roci_systemd *sd)
 	return sd->version;
 }
 
-static int append_prop(sd_bus_message *m, const struct roci_sd_prop *p)
+static int append_prop(const struct roci_systemd *sd, sd_bus_message *m, const struct roci_sd_prop *p)
 {
 	int r;
-	if ((r = sd_bus_message_open_container(m, 'r', "sv")) < 0 ||
-	    (r = sd_bus_message_append(m, "s", p->name)) < 0 ||
-	    (r = sd_bus_message_open_container(m, 'v', p->sig)) < 0)
+	if ((r = sd->sd_bus_message_open_container(m, 'r', "sv")) < 0 ||
+	    (r = sd->sd_bus_message_append(m, "s", p->name)) < 0 ||
+	    (r = sd->sd_bus_message_open_container(m, 'v', p->sig)) < 0)
 		return r;
 	switch (p->sig[0]) {
-	case 'b': r = sd_bus_message_append(m, "b", (int)(p->u != 0)); break;
-	case 'y': r = sd_bus_message_append(m, "y", (uint8_t)p->u); break;
-	case 'n': r = sd_bus_message_append(m, "n", (int16_t)p->u); break;
-	case 'q': r = sd_bus_message_append(m, "q", (uint16_t)p->u); break;
-	case 'i': r = sd_bus_message_append(m, "i", (int32_t)p->u); break;
-	case 'u': r = sd_bus_message_append(m, "u", (uint32_t)p->u); break;
-	case 'x': r = sd_bus_message_append(m, "x", (int64_t)p->u); break;
-	case 't': r = sd_bus_message_append(m, "t", p->u); break;
-	case 's': r = sd_bus_message_append(m, "s", p->s); break;
+	case 'b': r = sd->sd_bus_message_append(m, "b", (int)(p->u != 0)); break;
+	case 'y': r = sd->sd_bus_message_append(m, "y", (uint8_t)p->u); break;
+	case 'n': r = sd->sd_bus_message_append(m, "n", (int16_t)p->u); break;
+	case 'q': r = sd->sd_bus_message_append(m, "q", (uint16_t)p->u); break;
+	case 'i': r = sd->sd_bus_message_append(m, "i", (int32_t)p->u); break;
+	case 'u': r = sd->sd_bus_message_append(m, "u", (uint32_t)p->u); break;
+	case 'x': r = sd->sd_bus_message_append(m, "x", (int64_t)p->u); break;
+	case 't': r = sd->sd_bus_message_append(m, "t", p->u); break;
+	case 's': r = sd->sd_bus_message_append(m, "s", p->s); break;
 	case 'a':
-		r = p->sig[1] == 'y' ? sd_bus_message_append_array(m, 'y', p->bytes, p->n_bytes)
-				     : sd_bus_message_append(m, "au", 1, (uint32_t)p->u);
+		r = p->sig[1] == 'y' ? sd->sd_bus_message_append_array(m, 'y', p->bytes, p->n_bytes)
+				     : sd->sd_bus_message_append(m, "au", 1, (uint32_t)p->u);
 		break;
 	default: r = -EINVAL;
 	}
-	if (r < 0 || (r = sd_bus_message_close_container(m)) < 0)
+	if (r < 0 || (r = sd->sd_bus_message_close_container(m)) < 0)
 		return r;
-	return sd_bus_message_close_container(m);
+	return sd->sd_bus_message_close_container(m);
 }
 
-static int append_props(sd_bus_message *m, const struct roci_sd_props *props)
+static int append_props(const struct roci_systemd *sd, sd_bus_message *m, const struct roci_sd_props *props)
 {
-	int r = sd_bus_message_open_container(m, 'a', "(sv)");
+	int r = sd->sd_bus_message_open_container(m, 'a', "(sv)");
 	for (size_t i = 0; r >= 0 && i < props->n; i++)
-		r = append_prop(m, &props->v[i]);
-	return r < 0 ? r : sd_bus_message_close_container(m);
+		r = append_prop(sd, m, &props->v[i]);
+	return r < 0 ? r : sd->sd_bus_message_close_container(m);
 }
 
 /* ---- jobs ---------------------------------------------------------------- */
 
 struct job_wait {
+	const struct roci_systemd *sd;
 	char *path;       /* the job we wait for (NULL until known) */
 	bool done;
 	char result[32];  /* "done", "failed", "canceled", ... */
@@ -124,7 +154,7 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
 	struct job_wait *w = userdata;
 	uint32_t id;
 	const char *path, *unit, *result;
-	if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+	if (w->sd->sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
 		return 0;
 	if (w->path && !strcmp(path, w->path)) {
 		w->done = true;
@@ -146,28 +176,28 @@ static uint64_t now_usec(void)
 static int call_job(struct roci_systemd *sd, sd_bus_message *m, const char *unit, const char *what,
 		    sd_bus_error *e, struct roci_err *err)
 {
-	struct job_wait w = { 0 };
+	struct job_wait w = { .sd = sd };
 	sd_bus_slot *slot = NULL;
 	sd_bus_message *reply = NULL;
-	int r = sd_bus_match_signal(sd->bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
+	int r = sd->sd_bus_match_signal(sd->bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
 				    on_job_removed, &w);
 	if (r < 0) {
-		r = bus_fail(err, r, NULL, "systemd: watch for jobs");
+		r = bus_fail(sd, err, r, NULL, "systemd: watch for jobs");
 		goto out;
 	}
-	r = sd_bus_call(sd->bus, m, 0, e, &reply);
+	r = sd->sd_bus_call(sd->bus, m, 0, e, &reply);
 	if (r < 0)
 		goto out;  /* the caller looks at e */
 	const char *path;
-	if ((r = sd_bus_message_read(reply, "o", &path)) < 0 || !(w.path = strdup(path))) {
-		r = bus_fail(err, r < 0 ? r : -ENOMEM, NULL, "systemd: %s %s: read the job", what, unit);
+	if ((r = sd->sd_bus_message_read(reply, "o", &path)) < 0 || !(w.path = strdup(path))) {
+		r = bus_fail(sd, err, r < 0 ? r : -ENOMEM, NULL, "systemd: %s %s: read the job", what, unit);
 		goto out;
 	}
 	uint64_t deadline = now_usec() + JOB_TIMEOUT_USEC;
 	while (!w.done) {
-		r = sd_bus_process(sd->bus, NULL);
+		r = sd->sd_bus_process(sd->bus, NULL);
 		if (r < 0) {
-			r = bus_fail(err, r, NULL, "systemd: %s %s", what, unit);
+			r = bus_fail(sd, err, r, NULL, "systemd: %s %s", what, unit);
 			goto out;
 		}
 		if (r > 0)
@@ -178,23 +208,23 @@ static int call_job(struct roci_systemd *sd, sd_bus_message *m, const char *unit
 				       unit, JOB_TIMEOUT_USEC / 1000000);
 			goto out;
 		}
-		r = sd_bus_wait(sd->bus, deadline - now);
+		r = sd->sd_bus_wait(sd->bus, deadline - now);
 		if (r < 0) {
-			r = bus_fail(err, r, NULL, "systemd: %s %s", what, unit);
+			r = bus_fail(sd, err, r, NULL, "systemd: %s %s", what, unit);
 			goto out;
 		}
 	}
 	r = strcmp(w.result, "done") ? roci_failx(err, EIO, "systemd: %s %s: job %s", what, unit, w.result) : 0;
 out:
-	sd_bus_message_unref(reply);
-	sd_bus_slot_unref(slot);
+	sd->sd_bus_message_unref(reply);
+	sd->sd_bus_slot_unref(slot);
 	free(w.path);
 	return r;
 }
 
 static int reset_failed(struct roci_systemd *sd, const char *unit)
 {
-	return sd_bus_call_method(sd->bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL,
+	return sd->sd_bus_call_method(sd->bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", NULL, NULL,
 				  "s", unit);
 }
 
@@ -204,31 +234,31 @@ int roci_systemd_start(struct roci_systemd *sd, const char *unit, const struct r
 	for (int attempt = 0;; attempt++) {
 		sd_bus_message *m = NULL;
 		sd_bus_error e = SD_BUS_ERROR_NULL;
-		int r = sd_bus_message_new_method_call(sd->bus, &m, SD_DEST, SD_PATH, SD_MANAGER,
+		int r = sd->sd_bus_message_new_method_call(sd->bus, &m, SD_DEST, SD_PATH, SD_MANAGER,
 						       "StartTransientUnit");
 		if (r >= 0)
-			r = sd_bus_message_append(m, "ss", unit, "fail");
+			r = sd->sd_bus_message_append(m, "ss", unit, "fail");
 		if (r >= 0)
-			r = append_props(m, props);
+			r = append_props(sd, m, props);
 		if (r >= 0)
-			r = sd_bus_message_append(m, "a(sa(sv))", 0);
+			r = sd->sd_bus_message_append(m, "a(sa(sv))", 0);
 		if (r < 0) {
-			sd_bus_message_unref(m);
-			return bus_fail(err, r, NULL, "systemd: start unit %s: build the request", unit);
+			sd->sd_bus_message_unref(m);
+			return bus_fail(sd, err, r, NULL, "systemd: start unit %s: build the request", unit);
 		}
 		r = call_job(sd, m, unit, "start unit", &e, err);
-		sd_bus_message_unref(m);
-		bool exists = sd_bus_error_has_name(&e, "org.freedesktop.systemd1.UnitExists");
-		if (r < 0 && sd_bus_error_is_set(&e)) {
+		sd->sd_bus_message_unref(m);
+		bool exists = sd->sd_bus_error_has_name(&e, "org.freedesktop.systemd1.UnitExists");
+		if (r < 0 && sd->sd_bus_error_is_set(&e)) {
 			/* a failed unit of that name: reset it and try once more */
 			if (exists && attempt == 0 && reset_failed(sd, unit) >= 0) {
-				sd_bus_error_free(&e);
+				sd->sd_bus_error_free(&e);
 				continue;
 			}
 			r = exists ? roci_failx(err, EEXIST, "systemd unit %s already exists", unit)
-				   : bus_fail(err, r, &e, "systemd: start unit %s", unit);
+				   : bus_fail(sd, err, r, &e, "systemd: start unit %s", unit);
 		}
-		sd_bus_error_free(&e);
+		sd->sd_bus_error_free(&e);
 		return r;
 	}
 }
@@ -240,18 +270,18 @@ int roci_systemd_set(struct roci_systemd *sd, const char *unit, const struct roc
 		return 0;
 	sd_bus_message *m = NULL, *reply = NULL;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
-	int r = sd_bus_message_new_method_call(sd->bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
+	int r = sd->sd_bus_message_new_method_call(sd->bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
 	if (r >= 0)
-		r = sd_bus_message_append(m, "sb", unit, 1);
+		r = sd->sd_bus_message_append(m, "sb", unit, 1);
 	if (r >= 0)
-		r = append_props(m, props);
+		r = append_props(sd, m, props);
 	if (r >= 0)
-		r = sd_bus_call(sd->bus, m, 0, &e, &reply);
+		r = sd->sd_bus_call(sd->bus, m, 0, &e, &reply);
 	if (r < 0)
-		r = bus_fail(err, r, &e, "systemd: set properties of %s", unit);
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(reply);
-	sd_bus_message_unref(m);
+		r = bus_fail(sd, err, r, &e, "systemd: set properties of %s", unit);
+	sd->sd_bus_error_free(&e);
+	sd->sd_bus_message_unref(reply);
+	sd->sd_bus_message_unref(m);
 	return r;
 }
 
@@ -259,19 +289,19 @@ int roci_systemd_stop(struct roci_systemd *sd, const char *unit, struct roci_err
 {
 	sd_bus_message *m = NULL;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
-	int r = sd_bus_message_new_method_call(sd->bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StopUnit");
+	int r = sd->sd_bus_message_new_method_call(sd->bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "StopUnit");
 	if (r >= 0)
-		r = sd_bus_message_append(m, "ss", unit, "replace");
+		r = sd->sd_bus_message_append(m, "ss", unit, "replace");
 	if (r < 0) {
-		sd_bus_message_unref(m);
-		return bus_fail(err, r, NULL, "systemd: stop unit %s", unit);
+		sd->sd_bus_message_unref(m);
+		return bus_fail(sd, err, r, NULL, "systemd: stop unit %s", unit);
 	}
 	r = call_job(sd, m, unit, "stop unit", &e, err);
-	sd_bus_message_unref(m);
-	if (r < 0 && sd_bus_error_is_set(&e))
-		r = sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")
-			    ? 0 : bus_fail(err, r, &e, "systemd: stop unit %s", unit);
-	sd_bus_error_free(&e);
+	sd->sd_bus_message_unref(m);
+	if (r < 0 && sd->sd_bus_error_is_set(&e))
+		r = sd->sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")
+			    ? 0 : bus_fail(sd, err, r, &e, "systemd: stop unit %s", unit);
+	sd->sd_bus_error_free(&e);
 	/* a unit that ended badly stays listed as failed until reset */
 	reset_failed(sd, unit);
 	return r;
