@@ -478,3 +478,14 @@ EOF
 		[ -z "$(ls -d /sys/fs/cgroup/*/"$CID" 2>/dev/null)" ]
 	done
 }
+
+@test "--systemd-cgroup without a reachable systemd: a clear error, nothing left" {
+	sleeper
+	DBUS_SYSTEM_BUS_ADDRESS=unix:path=$BATS_TEST_TMPDIR/no-bus rrun roci --systemd-cgroup create -b "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"systemd cgroup driver: connect to the system bus (is systemd running?)"* ]]
+	[ "$(state_dirs)" -eq 0 ]
+	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -name "*$CID*" 2>/dev/null)" ]
+	# features says what this build has
+	roci features | jq -e '.linux.cgroup | .v1 and .v2 and .systemd and (.systemdUser | not)'
+}
