@@ -212,8 +212,11 @@ int roci_systemd_unit_props(const char *unit, const char *slice, const char *des
 		    (r = put_num(p, "Delegate", "b", 1, err)) < 0 ||
 		    (r = put_num(p, "PIDs", "au", (uint64_t)pid, err)) < 0)
 			return r;
-	} else if (strcmp(slice, "-.slice") && (r = put_str(p, "Wants", slice, strlen(slice), err)) < 0) {
-		return r;
+	} else if (strcmp(slice, "-.slice")) {
+		/* Wants= is a list: "as" with the one parent */
+		if ((r = put_str(p, "Wants", slice, strlen(slice), err)) < 0)
+			return r;
+		snprintf(p->v[p->n - 1].sig, sizeof(p->v[0].sig), "as");
 	}
 	const char *const accounting[] = { "MemoryAccounting", "CPUAccounting",
 					   v2 ? "IOAccounting" : "BlockIOAccounting", "TasksAccounting" };

@@ -29,9 +29,9 @@ int roci_systemd_slice_path(const char *slice, char *out, size_t len, struct roc
 /* A unit property for StartTransientUnit / SetUnitProperties. */
 struct roci_sd_prop {
 	char name[64];
-	char sig[4];          /* D-Bus signature: b y q n u i t x s ay au */
+	char sig[4];          /* D-Bus signature: b y q n u i t x s ay au as */
 	uint64_t u;           /* every numeric type and b; au: the one pid */
-	char *s;              /* s */
+	char *s;              /* s; as: the one string */
 	unsigned char *bytes; /* ay */
 	size_t n_bytes;
 };

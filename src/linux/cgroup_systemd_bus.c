@@ -122,8 +122,9 @@ static int append_prop(const struct roci_systemd *sd, sd_bus_message *m, const s
 	case 't': r = sd->sd_bus_message_append(m, "t", p->u); break;
 	case 's': r = sd->sd_bus_message_append(m, "s", p->s); break;
 	case 'a':
-		r = p->sig[1] == 'y' ? sd->sd_bus_message_append_array(m, 'y', p->bytes, p->n_bytes)
-				     : sd->sd_bus_message_append(m, "au", 1, (uint32_t)p->u);
+		r = p->sig[1] == 'y'   ? sd->sd_bus_message_append_array(m, 'y', p->bytes, p->n_bytes)
+		    : p->sig[1] == 's' ? sd->sd_bus_message_append(m, "as", 1, p->s)
+				       : sd->sd_bus_message_append(m, "au", 1, (uint32_t)p->u);
 		break;
 	default: r = -EINVAL;
 	}
