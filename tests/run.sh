@@ -1,7 +1,9 @@
 #!/bin/bash
 # The whole test suite: installs what it needs, builds roci, runs the unit
 # tests (meson) and the integration tests (bats, as root, against the real
-# kernel and real containers). The last line is "N passed, N failed".
+# kernel and real containers), then the VM tests (tests/vm/run.sh: pure
+# cgroup v2 and v1 with systemd as PID 1, under qemu). The last line is
+# "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tests/lib/deps.sh meson ninja-build pkg-config gcc libjansson-dev libseccomp-dev \
@@ -37,6 +39,9 @@ done
 echo "== integration tests"
 export ROCI="$PWD/build/roci"
 count_tap < <(bats --tap tests/integration 2>&1)
+
+echo "== VM tests (pure cgroup v2 and v1, systemd as PID 1: tests/vm/README.md)"
+count_tap < <(tests/vm/run.sh 2>&1)
 
 rm -rf /tmp/roci-test-rootfs
 if [ "$skipped" -gt 0 ]; then

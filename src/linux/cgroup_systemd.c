@@ -301,7 +301,7 @@ int roci_systemd_resource_props(const struct roci_resources *res, bool v2, unsig
 		int64_t swap;
 		if ((r = roci_cg_swap_to_v2(lim, &res->memory.swap, &swap, err)) < 0)
 			return r;
-		if (swap && (r = put_num(p, "MemorySwapMax", "t", limit_value(swap), err)) < 0)
+		if (r && (r = put_num(p, "MemorySwapMax", "t", limit_value(swap), err)) < 0)
 			return r;
 	}
 	if (res->cpu.shares.set && res->cpu.shares.v &&

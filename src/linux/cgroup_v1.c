@@ -98,6 +98,10 @@ static int v1_cpu(const char *dir, const struct roci_resources *res, bool update
 		if ((r = write_u64(dir, "cpu.cfs_burst_us", res->cpu.burst.v, err)) < 0)
 			return r;
 	}
+	bool rt = (res->cpu.realtime_period.set && res->cpu.realtime_period.v) ||
+		  (res->cpu.realtime_runtime.set && res->cpu.realtime_runtime.v);
+	if (rt && !roci_cg_has_file(dir, "cpu.rt_period_us"))
+		return roci_failx(err, ENOTSUP, "linux.resources.cpu: realtimeRuntime and realtimePeriod need realtime group scheduling, which this kernel lacks (no cpu.rt_period_us)");
 	if (res->cpu.realtime_period.set && res->cpu.realtime_period.v &&
 	    (r = write_u64(dir, "cpu.rt_period_us", res->cpu.realtime_period.v, err)) < 0)
 		return r;

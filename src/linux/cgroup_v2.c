@@ -39,25 +39,30 @@ uint64_t roci_cg_blkio_to_io_weight(uint64_t w)
 	return 1 + ((w - 10) * 9999) / 990;
 }
 
-/* v1 swap is memory+swap; v2 swap is swap alone. -1 = max, 0 = leave. */
+/* v1 swap is memory+swap; v2 swap is swap alone. Returns 1 with *out
+ * to write (-1 = max; 0 = no swap, when swap equals the memory limit),
+ * 0 when memory.swap.max is left alone, or an error. */
 int roci_cg_swap_to_v2(const struct roci_opt_i64 *limit, const struct roci_opt_i64 *swap,
 		       int64_t *out, struct roci_err *err)
 {
 	int64_t mem = limit->set ? limit->v : 0, sw = swap->set ? swap->v : 0;
+	*out = 0;
 	if (mem == -1 && sw == 0) {
 		*out = -1;
-		return 0;
+		return 1;
 	}
-	if (sw == -1 || sw == 0) {
-		*out = sw;
+	if (sw == 0)
 		return 0;
+	if (sw == -1) {
+		*out = -1;
+		return 1;
 	}
 	if (mem == 0)
 		return roci_failx(err, EINVAL, "linux.resources.memory.swap: needs a memory limit on cgroup v2");
 	if (sw < mem)
 		return roci_failx(err, EINVAL, "linux.resources.memory.swap (%" PRId64 ") must be at least the memory limit (%" PRId64 ")", sw, mem);
 	*out = sw - mem;
-	return 0;
+	return 1;
 }
 
 static int v2_memory(const char *dir, const struct roci_resources *res, bool update,
@@ -76,10 +81,10 @@ static int v2_memory(const char *dir, const struct roci_resources *res, bool upd
 		if (roci_cg_read(dir, "memory.current", buf, sizeof(buf)) > 0 && strtoll(buf, NULL, 10) > lim->v)
 			return roci_failx(err, EBUSY, "memory limit %" PRId64 " is below the current usage %s", lim->v, buf);
 	}
-	int64_t swap = 0;
+	int64_t swap;
 	if ((r = roci_cg_swap_to_v2(lim, &res->memory.swap, &swap, err)) < 0)
 		return r;
-	if (swap) {
+	if (r) {
 		if (!roci_cg_has_file(dir, "memory.swap.max"))
 			return roci_failx(err, ENOTSUP, "linux.resources.memory.swap: swap accounting is off on this host (no memory.swap.max)");
 		/* swap first: a lower memory.max then cannot push pages out

@@ -108,10 +108,11 @@ static void sizes_and_conversions(void)
 	struct roci_err err = { 0 };
 	struct roci_opt_i64 lim = { true, 100 }, swap = { true, 300 }, none = { false, 0 }, minus = { true, -1 };
 	int64_t out = 7;
-	ok(roci_cg_swap_to_v2(&lim, &swap, &out, &err) == 0 && out == 200, "memory+swap 300, memory 100 -> swap 200");
-	ok(roci_cg_swap_to_v2(&lim, &minus, &out, &err) == 0 && out == -1, "swap -1 stays max");
-	ok(roci_cg_swap_to_v2(&minus, &none, &out, &err) == 0 && out == -1, "unlimited memory, no swap: max");
-	ok(roci_cg_swap_to_v2(&lim, &none, &out, &err) == 0 && out == 0, "no swap given: left alone");
+	ok(roci_cg_swap_to_v2(&lim, &swap, &out, &err) == 1 && out == 200, "memory+swap 300, memory 100 -> swap 200");
+	ok(roci_cg_swap_to_v2(&lim, &minus, &out, &err) == 1 && out == -1, "swap -1 stays max");
+	ok(roci_cg_swap_to_v2(&minus, &none, &out, &err) == 1 && out == -1, "unlimited memory, no swap: max");
+	ok(roci_cg_swap_to_v2(&lim, &none, &out, &err) == 0, "no swap given: left alone");
+	ok(roci_cg_swap_to_v2(&lim, &lim, &out, &err) == 1 && out == 0, "swap equal to memory: no swap at all (0 is written)");
 	struct roci_opt_i64 small = { true, 50 };
 	ok(roci_cg_swap_to_v2(&lim, &small, &out, &err) < 0 && strstr(err.msg, "at least"), "swap below memory refused");
 	ok(roci_cg_swap_to_v2(&none, &swap, &out, &err) < 0, "swap without a memory limit refused");

@@ -157,6 +157,10 @@ static void resources(void)
 	   strstr(err.msg, "memory.high"), "a bad unified value is refused");
 	roci_sd_props_free(&p);
 
+	ok(props_of("{\"memory\":{\"limit\":4096,\"swap\":4096}}", true, 252, &p, &err) == 0, "swap equal to memory");
+	has_num(&p, "MemorySwapMax", "t", 0);
+	roci_sd_props_free(&p);
+
 	ok(props_of("{}", true, 252, &p, &err) == 0 && p.n == 0, "no resources, no properties");
 }
 

@@ -42,7 +42,9 @@ v2_only() { [ -e /sys/fs/cgroup/cgroup.controllers ]; }
 	[ "$(prop "$unit" Slice)" = system.slice ]
 	pid=$(roci state "$CID" | jq .pid)
 	# every hierarchy: the same path, systemd's or roci's
-	while IFS=: read -r _ ctrls path; do
+	while IFS=: read -r num ctrls path; do
+		# pure v1: the kernel still prints a "0::/" line for cgroup2
+		[ "$num:$ctrls" != "0:" ] || grep -q " - cgroup2 " /proc/self/mountinfo || continue
 		[ "$path" = "/system.slice/$unit" ] || { echo "$ctrls: $path" >&2; return 1; }
 		n=$((n + 1))
 	done <"/proc/$pid/cgroup"
