@@ -192,15 +192,13 @@ static int find_hierarchies(struct hier *h, size_t *n)
 }
 
 /* Our own cgroup in the hierarchy with these controllers (v2: ""). */
-static int own_cgroup(const struct hier *h, char *out, size_t len)
+static int own_cgroup(const char *proc_cgroup, const struct hier *h, char *out, size_t len)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-	if (!f)
-		return -errno;
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	while (getline(&line, &cap, f) > 0) {
-		line[strcspn(line, "\n")] = '\0';
+	_cleanup_free_ char *copy = strdup(proc_cgroup);
+	if (!copy)
+		return -ENOMEM;
+	char *lsave = NULL;
+	for (char *line = strtok_r(copy, "\n", &lsave); line; line = strtok_r(NULL, "\n", &lsave)) {
 		char *c1 = strchr(line, ':');
 		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
@@ -272,13 +270,19 @@ static int plan_dirs(const char *rel, struct roci_cgroup *cg, struct roci_err *e
 		roci_cgroup_free(cg);
 		return roci_fail(err, ENOMEM, "cgroup plan");
 	}
+	/* a relative path is below our own cgroups: read them once */
+	char proc_cgroup[8192] = "";
+	if (rel[0] != '/' && (r = roci_cg_read("/proc/self", "cgroup", proc_cgroup, sizeof(proc_cgroup))) < 0) {
+		roci_cgroup_free(cg);
+		return roci_fail(err, -r, "read /proc/self/cgroup");
+	}
 	bool any_v1 = false, any_v2 = false;
 	for (size_t i = 0; i < n; i++) {
 		char own[PATH_MAX], path[PATH_MAX * 2];
 		if (rel[0] == '/') {
 			snprintf(path, sizeof(path), "%s%s", h[i].mnt, rel);
 		} else {
-			if (own_cgroup(&h[i], own, sizeof(own)) < 0)
+			if (own_cgroup(proc_cgroup, &h[i], own, sizeof(own)) < 0)
 				continue;  /* not in this hierarchy at all: leave it */
 			if (h[i].v2) {
 				/* our own v2 cgroup holds processes (us): its
@@ -432,31 +436,50 @@ static void v2_enable_controllers(const char *dir)
 	}
 }
 
-/* mkdir -p; records the first directory that is new. */
+/* A directory of d that roci just made: the first is recorded (delete
+ * removes from there down), and a v1 cpuset gets its parent's values. */
+static int made(struct roci_cg_dir *d, const char *dir, struct roci_err *err)
+{
+	if (!d->made_from && !(d->made_from = strdup(dir)))
+		return roci_fail(err, ENOMEM, "cgroup");
+	if (!d->v2 && roci_cg_in_list(d->controllers, "cpuset"))
+		return cpuset_inherit(dir, err);
+	return 0;
+}
+
+/* mkdir -p that starts at the leaf: usually only the leaf is missing, so
+ * this is one mkdir. Up to the deepest directory that exists, then down. */
 static int make_dir(struct roci_cg_dir *d, struct roci_err *err)
 {
 	char buf[PATH_MAX];
 	snprintf(buf, sizeof(buf), "%s", d->path);
-	for (char *p = buf + 1;; p++) {
-		bool end = *p == '\0';
-		if (*p != '/' && !end)
-			continue;
-		*p = '\0';
+	size_t len = strlen(buf), at = len;
+	int r;
+	while (mkdir(buf, 0755) < 0) {
+		if (errno == EEXIST && at == len)
+			return 0;
+		if (errno == EEXIST)
+			goto down;  /* buf exists: its child is the first to make */
+		char *slash = strrchr(buf, '/');
+		if (errno != ENOENT || !slash || slash == buf)
+			return roci_fail(err, errno, "mkdir %s", buf);
+		*slash = '\0';
+		at = (size_t)(slash - buf);
+	}
+	if ((r = made(d, buf, err)) < 0)
+		return r;
+down:
+	while (at < len) {
+		buf[at] = '/';
+		at += strlen(buf + at);
 		if (mkdir(buf, 0755) == 0) {
-			if (!d->made_from && !(d->made_from = strdup(buf)))
-				return roci_fail(err, ENOMEM, "cgroup");
-			if (!d->v2 && roci_cg_in_list(d->controllers, "cpuset")) {
-				int r = cpuset_inherit(buf, err);
-				if (r < 0)
-					return r;
-			}
+			if ((r = made(d, buf, err)) < 0)
+				return r;
 		} else if (errno != EEXIST) {
 			return roci_fail(err, errno, "mkdir %s", buf);
 		}
-		if (end)
-			return 0;
-		*p = '/';
 	}
+	return 0;
 }
 
 /* v2: enable the controllers from the hierarchy's root down to the
