@@ -197,10 +197,32 @@ static void device_program(void)
 	free(p);
 }
 
+/* The cgroup record in state.json, with a systemd unit. */
+static void state_record(void)
+{
+	struct roci_cg_dir dir = { .path = "/sys/fs/cgroup/system.slice/roci-x.scope", .v2 = true };
+	struct roci_cgroup cg = { .mode = ROCI_CG_V2, .rel = "/system.slice/roci-x.scope", .dirs = &dir,
+				  .n = 1, .unit = "roci-x.scope" };
+	json_t *j = roci_cgroup_to_json(&cg);
+	struct roci_cgroup back;
+	struct roci_err err = { 0 };
+	ok(j && roci_cgroup_from_json(j, &back, &err) == 0, "cgroup record round trip");
+	is_str(back.unit, "roci-x.scope", "  systemd unit kept");
+	ok(back.mode == ROCI_CG_V2 && back.n == 1 && !strcmp(back.dirs[0].path, dir.path), "  mode and dirs kept");
+	roci_cgroup_free(&back);
+	static const char *const bad[] = { "x.service", "../x.scope", "-x.scope", ".scope", "a/b.slice" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_object_set_new(j, "systemd_unit", json_string(bad[i]));
+		ok(roci_cgroup_from_json(j, &back, &err) < 0, "state with unit \"%s\" is refused", bad[i]);
+	}
+	json_decref(j);
+}
+
 int main(void)
 {
 	parsing();
 	sizes_and_conversions();
 	device_program();
+	state_record();
 	return tap_done();
 }
