@@ -6,14 +6,14 @@
 # plan comes last. A VM that cannot boot, or a run that ends early, is a
 # `not ok` line, never a silent pass. Exits 1 if anything failed.
 #   VM_TESTS         files for v2 and v1 (default: integration/cgroups.bats
-#                    and vm/systemd.bats)
+#                    and the systemd ones: vm/systemd.bats, vm/podman-systemd.bats)
 #   VM_HYBRID_TESTS  files for hybrid under systemd (default: the systemd
 #                    ones; the host itself covers hybrid without systemd)
 #   VM_LAYOUTS       default "v2 v1 hybrid"
 #   VM_TIMEOUT       seconds per VM (default 1200)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-SYSTEMD_TESTS="tests/vm/systemd.bats"
+SYSTEMD_TESTS="tests/vm/systemd.bats tests/vm/podman-systemd.bats"
 VM_TESTS=${VM_TESTS:-tests/integration/cgroups.bats $SYSTEMD_TESTS}
 VM_HYBRID_TESTS=${VM_HYBRID_TESTS:-$SYSTEMD_TESTS}
 VM_LAYOUTS=${VM_LAYOUTS:-v2 v1 hybrid}
