@@ -12,12 +12,6 @@ static const char *const mode_names[] = {
 	[ROCI_CG_NONE] = "none", [ROCI_CG_V1] = "v1", [ROCI_CG_V2] = "v2", [ROCI_CG_HYBRID] = "hybrid",
 };
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-	return n > k && !strcmp(s + n - k, suffix);
-}
-
 const char *roci_cg_mode_name(enum roci_cg_mode m)
 {
 	return (unsigned)m < ARRAY_SIZE(mode_names) ? mode_names[m] : "?";
@@ -86,8 +80,7 @@ int roci_cgroup_from_json(const json_t *j, struct roci_cgroup *cg, struct roci_e
 	    dup_member(j, "systemd_unit", false, &cg->unit) < 0)
 		goto bad;
 	/* a unit name, never a path or an option */
-	if (cg->unit && (strchr(cg->unit, '/') || cg->unit[0] == '-' ||
-			 (!has_suffix(cg->unit, ".scope") && !has_suffix(cg->unit, ".slice"))))
+	if (cg->unit && !roci_systemd_unit_name_ok(cg->unit))
 		goto bad;
 	size_t i;
 	json_t *dj;

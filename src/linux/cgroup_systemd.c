@@ -36,6 +36,13 @@ static bool unit_chars_ok(const char *s)
 	return true;
 }
 
+bool roci_systemd_unit_name_ok(const char *unit)
+{
+	size_t n = strlen(unit), k = strlen(".scope");
+	return unit_chars_ok(unit) && unit[0] != '-' && n > k &&
+	       (ends_with(unit, ".scope") || ends_with(unit, ".slice"));
+}
+
 int roci_systemd_slice_path(const char *slice, char *out, size_t len, struct roci_err *err)
 {
 	out[0] = '\0';
@@ -89,7 +96,7 @@ int roci_systemd_names(const char *cgroups_path, const char *id, char **unit, ch
 		snprintf(name, sizeof(name), "%s", parts[2]);
 	else
 		snprintf(name, sizeof(name), "%s%s%s.scope", parts[1], parts[1][0] ? "-" : "", parts[2]);
-	if (!unit_chars_ok(name))
+	if (!roci_systemd_unit_name_ok(name))
 		return roci_failx(err, EINVAL, "systemd unit \"%s\": not a valid unit name", name);
 	int r = roci_systemd_slice_path(sl, path, sizeof(path), err);
 	if (r < 0)

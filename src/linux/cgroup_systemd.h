@@ -23,6 +23,10 @@
 int roci_systemd_names(const char *cgroups_path, const char *id, char **unit, char **slice,
 		       char **cg_path, struct roci_err *err);
 
+/* A unit roci may make or, read back from a state file, stop: systemd's
+ * characters, no leading "-", ending in ".scope" or ".slice". */
+bool roci_systemd_unit_name_ok(const char *unit);
+
 /* "a-b.slice" -> "/a.slice/a-b.slice"; "-.slice" -> "". */
 int roci_systemd_slice_path(const char *slice, char *out, size_t len, struct roci_err *err);
 

@@ -64,6 +64,9 @@ static void naming(void)
 	bad_names("a--b.slice:p:n", "bad use of \"-\"");
 	bad_names("system.slice:p:a/b", "not a valid unit name");
 	bad_names("system.slice:p:a b", "not a valid unit name");
+	/* what the state file would then refuse to stop */
+	bad_names("::-x", "not a valid unit name");
+	bad_names("system.slice:p:-.slice", "not a valid unit name");
 
 	char out[256];
 	struct roci_err err = { 0 };
