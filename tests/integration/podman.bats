@@ -2,45 +2,19 @@
 # roci under a real caller: podman 4.3 through conmon, with private config
 # and storage so the host's /etc stays untouched.
 load helpers
+. "$REPO/tests/lib/podman.bash"
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	export PM=$BATS_FILE_TMPDIR/podman
-	mkdir -p "$PM"
-	chmod 755 "$BATS_FILE_TMPDIR" "$PM"
-	cat >"$PM/containers.conf" <<EOC
-[containers]
-default_ulimits = ["nofile=10240:10240", "nproc=32768:32768"]
-log_driver = "k8s-file"
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-EOC
-	cat >"$PM/storage.conf" <<EOC
-[storage]
-driver = "overlay"
-graphroot = "$PM/graph"
-runroot = "$PM/run"
-EOC
-	# podman's cleanup drops --runtime-flag: a wrapper gives roci its root
-	printf '#!/bin/sh\nexec %s --root %s "$@"\n' "$ROCI" "$PM/roci-state" >"$PM/roci"
-	chmod 755 "$PM/roci"
-	export CONTAINERS_CONF=$PM/containers.conf CONTAINERS_STORAGE_CONF=$PM/storage.conf
-	tar -C "$(rootfs_cache)" -c . | podman import - localhost/roci-busybox:latest >/dev/null
+	podman_setup cgroupfs
 }
 
 teardown_file() {
-	podman rm -af -t 0 >/dev/null 2>&1 || true
-	podman system reset -f >/dev/null 2>&1 || true
-	umount -R "$PM/graph" 2>/dev/null || true
+	podman_teardown
 }
 
 setup() { :; }
 teardown() { :; }
-
-pm() {
-	podman --runtime "$PM/roci" "$@"
-}
 
 @test "podman run through roci" {
 	run pm run --rm localhost/roci-busybox sh -c 'echo hello; ps -o pid,args'

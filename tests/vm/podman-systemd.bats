@@ -3,45 +3,19 @@
 # and cgroupsPath "machine.slice:libpod:<id>": a real caller of the systemd
 # driver, against the real systemd of the test VM.
 load ../integration/helpers
+. "$REPO/tests/lib/podman.bash"
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	export PM=$BATS_FILE_TMPDIR/podman
-	mkdir -p "$PM"
-	chmod 755 "$BATS_FILE_TMPDIR" "$PM"
-	cat >"$PM/containers.conf" <<EOC
-[containers]
-default_ulimits = ["nofile=10240:10240", "nproc=32768:32768"]
-log_driver = "k8s-file"
-netns = "none"
-[engine]
-cgroup_manager = "systemd"
-events_logger = "file"
-EOC
-	cat >"$PM/storage.conf" <<EOC
-[storage]
-driver = "overlay"
-graphroot = "$PM/graph"
-runroot = "$PM/run"
-EOC
-	printf '#!/bin/sh\nexec %s --root %s "$@"\n' "$ROCI" "$PM/roci-state" >"$PM/roci"
-	chmod 755 "$PM/roci"
-	export CONTAINERS_CONF=$PM/containers.conf CONTAINERS_STORAGE_CONF=$PM/storage.conf
-	tar -C "$(rootfs_cache)" -c . | podman import - localhost/roci-busybox:latest >/dev/null
+	podman_setup systemd 'netns = "none"'
 }
 
 teardown_file() {
-	podman rm -af -t 0 >/dev/null 2>&1 || true
-	podman system reset -f >/dev/null 2>&1 || true
-	umount -R "$PM/graph" 2>/dev/null || true
+	podman_teardown
 }
 
 setup() { :; }
 teardown() { :; }
-
-pm() {
-	podman --runtime "$PM/roci" "$@"
-}
 
 @test "podman (systemd cgroup manager): the container is a libpod scope with its limits; rm stops it" {
 	run pm run -d --name sd1 --memory 64m --pids-limit 30 localhost/roci-busybox sleep 1000

@@ -1,0 +1,45 @@
+# podman as a caller of roci, with private config and storage so that the
+# host's /etc stays untouched (environment-notes.md). For bats files:
+#   podman_setup MANAGER [LINE...]  in setup_file: containers.conf with the
+#                                   cgroup manager and extra [containers]
+#                                   lines, storage.conf, the roci wrapper,
+#                                   and the busybox image
+#   podman_teardown                 in teardown_file
+#   pm ARGS...                      podman with roci as its runtime
+podman_setup() {
+	local manager=$1
+	shift
+	export PM=$BATS_FILE_TMPDIR/podman
+	mkdir -p "$PM"
+	chmod 755 "$BATS_FILE_TMPDIR" "$PM"
+	{
+		echo '[containers]'
+		echo 'default_ulimits = ["nofile=10240:10240", "nproc=32768:32768"]'
+		echo 'log_driver = "k8s-file"'
+		printf '%s\n' "$@"
+		echo '[engine]'
+		echo "cgroup_manager = \"$manager\""
+		echo 'events_logger = "file"'
+	} >"$PM/containers.conf"
+	cat >"$PM/storage.conf" <<EOC
+[storage]
+driver = "overlay"
+graphroot = "$PM/graph"
+runroot = "$PM/run"
+EOC
+	# podman's cleanup drops --runtime-flag: a wrapper gives roci its root
+	printf '#!/bin/sh\nexec %s --root %s "$@"\n' "$ROCI" "$PM/roci-state" >"$PM/roci"
+	chmod 755 "$PM/roci"
+	export CONTAINERS_CONF=$PM/containers.conf CONTAINERS_STORAGE_CONF=$PM/storage.conf
+	tar -C "$(rootfs_cache)" -c . | podman import - localhost/roci-busybox:latest >/dev/null
+}
+
+podman_teardown() {
+	podman rm -af -t 0 >/dev/null 2>&1 || true
+	podman system reset -f >/dev/null 2>&1 || true
+	umount -R "$PM/graph" 2>/dev/null || true
+}
+
+pm() {
+	podman --runtime "$PM/roci" "$@"
+}
