@@ -35,6 +35,111 @@ static void owner_name(uid_t uid, char *buf, size_t cap)
 		snprintf(buf, cap, "#%u", (unsigned)uid);
 }
 
+struct rows {
+	struct row *v;
+	size_t n, cap;
+};
+
+static void rows_free(struct rows *rs)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		free(rs->v[i].id);
+		free(rs->v[i].json);
+		roci_container_close(&rs->v[i].c);
+	}
+	free(rs->v);
+}
+
+/* One row from the container's state, or false when it cannot be read. */
+static bool load_row(const char *root, const char *id, struct row *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (roci_container_load(root, id, false, &r->c, NULL) < 0)
+		return false;
+	r->id = strdup(id);
+	r->status = roci_status_name(r->c.status);
+	if (r->c.st) {
+		bool live = r->c.status != ROCI_STATUS_STOPPED;
+		r->pid = live ? r->c.st->pid : 0;
+		r->bundle = r->c.st->bundle;
+		r->created = r->c.st->created;
+		owner_name(r->c.st->owner, r->owner, sizeof(r->owner));
+	} else {
+		r->bundle = r->created = "";
+	}
+	roci_container_state_json(&r->c, r->c.status, false, &r->json, NULL);
+	return true;
+}
+
+/* Every container under root, sorted by id; a missing root is empty. */
+static int load_rows(const char *root, struct rows *rs, struct roci_err *err)
+{
+	DIR *d = opendir(root);
+	if (!d)
+		return errno == ENOENT ? 0 : roci_fail(err, errno, "open %s", root);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (rs->n == rs->cap) {
+			rs->cap = rs->cap ? rs->cap * 2 : 16;
+			struct row *nr = realloc(rs->v, rs->cap * sizeof(*rs->v));
+			if (!nr)
+				break;
+			rs->v = nr;
+		}
+		if (load_row(root, de->d_name, &rs->v[rs->n]))
+			rs->n++;
+	}
+	closedir(d);
+	if (rs->n)
+		qsort(rs->v, rs->n, sizeof(*rs->v), cmp_rows);
+	return 0;
+}
+
+static void print_json(const struct rows *rs)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < rs->n; i++) {
+		json_t *o = rs->v[i].json ? json_loads(rs->v[i].json, 0, NULL) : NULL;
+		if (o) {
+			if (!json_object_get(o, "pid"))
+				json_object_set_new(o, "pid", json_integer(0));
+			json_array_append_new(arr, o);
+		}
+	}
+	char *s = json_dumps(arr, JSON_COMPACT);
+	printf("%s\n", s ? s : "[]");
+	free(s);
+	json_decref(arr);
+}
+
+static void print_table(const struct rows *rs)
+{
+	const struct row *rows = rs->v;
+	size_t w[4] = { 2, 3, 6, 6 };
+	char pidbuf[32];
+	for (size_t i = 0; i < rs->n; i++) {
+		size_t l = strlen(rows[i].id);
+		w[0] = l > w[0] ? l : w[0];
+		l = (size_t)snprintf(pidbuf, sizeof(pidbuf), "%d", rows[i].pid);
+		w[1] = l > w[1] ? l : w[1];
+		l = strlen(rows[i].status);
+		w[2] = l > w[2] ? l : w[2];
+		l = strlen(rows[i].bundle);
+		w[3] = l > w[3] ? l : w[3];
+	}
+	for (int k = 0; k < 4; k++)
+		w[k] = w[k] + 1 < 12 ? 12 : w[k] + 1;
+	printf("%-*s%-*s%-*s%-*s%-*s%s\n", (int)w[0], "ID", (int)w[1], "PID", (int)w[2], "STATUS",
+	       (int)w[3], "BUNDLE", 31, "CREATED", "OWNER");
+	for (size_t i = 0; i < rs->n; i++) {
+		printf("%-*s%-*d%-*s%-*s%-*s%s\n", (int)w[0], rows[i].id, (int)w[1], rows[i].pid,
+		       (int)w[2], rows[i].status, (int)w[3], rows[i].bundle, 31, rows[i].created,
+		       rows[i].owner);
+	}
+}
+
 int roci_cmd_list(struct roci_globals *g, int argc, char **argv, struct roci_err *err)
 {
 	static const struct option opts[] = {
@@ -65,91 +170,18 @@ int roci_cmd_list(struct roci_globals *g, int argc, char **argv, struct roci_err
 	if (optind != argc)
 		return roci_failx(err, EINVAL, "list takes no arguments\nusage: roci %s", usage);
 
-	struct row *rows = NULL;
-	size_t n = 0, cap = 0;
-	DIR *d = opendir(g->root);
-	if (d) {
-		struct dirent *de;
-		while ((de = readdir(d))) {
-			if (de->d_name[0] == '.')
-				continue;
-			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
-				struct row *nr = realloc(rows, cap * sizeof(*rows));
-				if (!nr)
-					break;
-				rows = nr;
-			}
-			struct row *r = &rows[n];
-			memset(r, 0, sizeof(*r));
-			if (roci_container_load(g->root, de->d_name, false, &r->c, NULL) < 0)
-				continue;
-			r->id = strdup(de->d_name);
-			r->status = roci_status_name(r->c.status);
-			if (r->c.st) {
-				bool live = r->c.status != ROCI_STATUS_STOPPED;
-				r->pid = live ? r->c.st->pid : 0;
-				r->bundle = r->c.st->bundle;
-				r->created = r->c.st->created;
-				owner_name(r->c.st->owner, r->owner, sizeof(r->owner));
-			} else {
-				r->bundle = r->created = "";
-			}
-			roci_container_state_json(&r->c, r->c.status, false, &r->json, NULL);
-			n++;
-		}
-		closedir(d);
-	} else if (errno != ENOENT) {
-		return roci_fail(err, errno, "open %s", g->root);
-	}
-	if (n)
-		qsort(rows, n, sizeof(*rows), cmp_rows);
-
+	struct rows rs = { 0 };
+	int r = load_rows(g->root, &rs, err);
+	if (r < 0)
+		return r;
 	if (quiet) {
-		for (size_t i = 0; i < n; i++)
-			printf("%s\n", rows[i].id);
+		for (size_t i = 0; i < rs.n; i++)
+			printf("%s\n", rs.v[i].id);
 	} else if (json) {
-		json_t *arr = json_array();
-		for (size_t i = 0; i < n; i++) {
-			json_t *o = rows[i].json ? json_loads(rows[i].json, 0, NULL) : NULL;
-			if (o) {
-				if (!json_object_get(o, "pid"))
-					json_object_set_new(o, "pid", json_integer(0));
-				json_array_append_new(arr, o);
-			}
-		}
-		char *s = json_dumps(arr, JSON_COMPACT);
-		printf("%s\n", s ? s : "[]");
-		free(s);
-		json_decref(arr);
+		print_json(&rs);
 	} else {
-		size_t w[4] = { 2, 3, 6, 6 };
-		char pidbuf[32];
-		for (size_t i = 0; i < n; i++) {
-			size_t l = strlen(rows[i].id);
-			w[0] = l > w[0] ? l : w[0];
-			l = (size_t)snprintf(pidbuf, sizeof(pidbuf), "%d", rows[i].pid);
-			w[1] = l > w[1] ? l : w[1];
-			l = strlen(rows[i].status);
-			w[2] = l > w[2] ? l : w[2];
-			l = strlen(rows[i].bundle);
-			w[3] = l > w[3] ? l : w[3];
-		}
-		for (int k = 0; k < 4; k++)
-			w[k] = w[k] + 1 < 12 ? 12 : w[k] + 1;
-		printf("%-*s%-*s%-*s%-*s%-*s%s\n", (int)w[0], "ID", (int)w[1], "PID", (int)w[2], "STATUS",
-		       (int)w[3], "BUNDLE", 31, "CREATED", "OWNER");
-		for (size_t i = 0; i < n; i++) {
-			printf("%-*s%-*d%-*s%-*s%-*s%s\n", (int)w[0], rows[i].id, (int)w[1], rows[i].pid,
-			       (int)w[2], rows[i].status, (int)w[3], rows[i].bundle, 31, rows[i].created,
-			       rows[i].owner);
-		}
+		print_table(&rs);
 	}
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].id);
-		free(rows[i].json);
-		roci_container_close(&rows[i].c);
-	}
-	free(rows);
+	rows_free(&rs);
 	return 0;
 }

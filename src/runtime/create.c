@@ -171,6 +171,8 @@ struct create_ctx {
 	pid_t stage1, init_pid;
 	int stage1_pidfd, init_pidfd;
 	int pty_master;
+	int listen_fds, keep_fds; /* LISTEN_FDS, and those plus --preserve-fds */
+	int cap_last;             /* highest capability of the running kernel */
 	struct roci_state st;
 };
 
@@ -374,6 +376,251 @@ static int write_pid_file(const char *path, pid_t pid, struct roci_err *err)
 	return roci_write_file_atomic(path, buf, (size_t)n, 0644, err);
 }
 
+/* Read config.json (bounded) and parse it; the text is kept as the frozen
+ * copy in the state directory. */
+static int load_config(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
+{
+	const char *b = o->bundle ? o->bundle : ".";
+	_cleanup_free_ char *cpath = NULL;
+	if (asprintf(&cpath, "%s/config.json", b) < 0)
+		return roci_fail(err, ENOMEM, "config");
+	_cleanup_close_ int cfd = open(cpath, O_RDONLY | O_CLOEXEC);
+	if (cfd < 0)
+		return roci_fail(err, errno, "open %s", cpath);
+	struct stat st;
+	if (fstat(cfd, &st) < 0 || st.st_size > (64 << 20))
+		return roci_failx(err, EFBIG, "%s: too large", cpath);
+	c->config_text = malloc((size_t)st.st_size + 1);
+	ssize_t n = c->config_text ? read(cfd, c->config_text, (size_t)st.st_size) : -1;
+	if (n < 0)
+		return roci_fail(err, errno ? errno : ENOMEM, "read %s", cpath);
+	c->config_text[n] = '\0';
+	c->config_len = (size_t)n;
+	return roci_config_parse_string(c->config_text, &c->cfg, err);
+}
+
+/* Check the options against the config, find the bundle and rootfs, and
+ * compile what can be compiled before anything exists. */
+static int check_config(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
+{
+	int r = check_create_options(o, c->cfg, err);
+	if (r < 0)
+		return r;
+	r = resolve_paths(o, c->cfg, &c->bundle, &c->rootfs, err);
+	if (r < 0)
+		return r;
+	log_deferred_settings(c->cfg, o->log);
+	c->cap_last = roci_caps_kernel_last();
+	const struct roci_process *p = c->cfg->process;
+	if (p && p->has_capabilities) {
+		struct roci_caps caps = { p->cap_bounding, p->cap_effective, p->cap_inheritable,
+					  p->cap_permitted, p->cap_ambient, c->cap_last };
+		roci_caps_warn_unsupported(&caps, o->log);
+	}
+	if (c->cfg->seccomp)
+		return roci_seccomp_compile(c->cfg->seccomp, o->log, &c->seccomp, err);
+	return 0;
+}
+
+/* Decide how the init comes to life: its namespaces and its cgroup. */
+static int plan_container(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
+{
+	const struct roci_config *cfg = c->cfg;
+	int r = roci_ns_plan(cfg, &c->plan, err);
+	if (r < 0)
+		return r;
+	if (o->systemd_cgroup)
+		return roci_cgroup_plan_systemd(cfg->cgroups_path, o->id, cfg->annotation_keys,
+						cfg->annotation_values, cfg->n_annotations, &c->cg, err);
+	return roci_cgroup_plan(cfg->cgroups_path, o->id, &c->cg, err);
+}
+
+/* The state directory with the frozen config and exec.fifo. */
+static int make_state(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
+{
+	int r = roci_statedir_create(o->root, o->id, &c->sd, err);
+	if (r < 0)
+		return r;
+	c->sd_made = true;
+	r = roci_statedir_write(&c->sd, ROCI_CONFIG_FILE, c->config_text, c->config_len, err);
+	if (r < 0)
+		return r;
+	if (mkfifoat(c->sd.dir_fd, ROCI_EXEC_FIFO, 0600) < 0)
+		return roci_fail(err, errno, "mkfifo %s/%s", c->sd.path, ROCI_EXEC_FIFO);
+	/* The init opens it for writing after its uid change: writable by
+	 * anyone, owned by the container's root. */
+	const struct roci_config *cfg = c->cfg;
+	if (fchmodat(c->sd.dir_fd, ROCI_EXEC_FIFO, 0622, 0) < 0 ||
+	    fchownat(c->sd.dir_fd, ROCI_EXEC_FIFO, host_id_of_root(cfg->uid_mappings, cfg->n_uid_mappings),
+		     host_id_of_root(cfg->gid_mappings, cfg->n_gid_mappings), AT_SYMLINK_NOFOLLOW) < 0)
+		return roci_fail(err, errno, "chown %s/%s", c->sd.path, ROCI_EXEC_FIFO);
+	c->fifo_fd = openat(c->sd.dir_fd, ROCI_EXEC_FIFO, O_PATH | O_CLOEXEC);
+	if (c->fifo_fd < 0)
+		return roci_fail(err, errno, "open %s/%s", c->sd.path, ROCI_EXEC_FIFO);
+	return 0;
+}
+
+/* What the init is handed: procfs, the console socket, the sync socket. */
+static int open_channels(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
+{
+	c->procfs_fd = roci_procfs_open(err);
+	if (c->procfs_fd < 0)
+		return c->procfs_fd;
+	if (o->console_socket) {
+		c->console_fd = roci_console_socket_connect(o->console_socket, err);
+		if (c->console_fd < 0)
+			return c->console_fd;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync) < 0)
+		return roci_fail(err, errno, "socketpair");
+	int sndbuf = 1 << 20;
+	setsockopt(c->sync[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	return 0;
+}
+
+/* cgroupfs: made before the clone, so that on v2 the init is born in its
+ * cgroup (*cg_fd, or -1). A systemd scope needs the init's pid, so it
+ * comes after the clone (join_cgroup). */
+static int make_cgroup(struct create_ctx *c, const struct roci_create_opts *o, int *cg_fd,
+		       struct roci_err *err)
+{
+	*cg_fd = -1;
+	if (c->cg.unit)
+		return 0;
+	int r = roci_cgroup_create(&c->cg, 0, &c->cfg->resources, o->log, err);
+	if (r < 0)
+		return r;
+	c->cg_made = c->cg.mode != ROCI_CG_NONE;
+	if (c->cg_made && c->cg.mode == ROCI_CG_V2)
+		*cg_fd = roci_cgroup_v2_fd(&c->cg);
+	return 0;
+}
+
+/* Clone the init (stage 1) into its namespaces and, where the kernel can,
+ * straight into its v2 cgroup. Returns in the parent only. */
+static int clone_init(struct create_ctx *c, const struct roci_create_opts *o, int *cg_fd,
+		      struct roci_err *err)
+{
+	struct roci_ns_saved saved;
+	int r = roci_ns_parent_enter(c->cfg, &c->plan, c->procfs_fd, &saved, err);
+	if (r < 0) {
+		roci_ns_parent_restore(&saved);
+		return r;
+	}
+	pid_t pid = roci_clone3(c->plan.clone_flags, &c->stage1_pidfd, cg_fd);
+	if (pid == 0) {
+		close(c->sync[0]);
+		struct roci_init_args a = {
+			.cfg = c->cfg, .log = o->log, .plan = &c->plan,
+			.rootfs = c->rootfs, .bundle = c->bundle,
+			.sync_fd = c->sync[1], .fifo_fd = c->fifo_fd, .procfs_fd = c->procfs_fd,
+			.console_fd = c->console_fd, .lock_fd = c->sd.dir_fd,
+			.tty_to_parent = o->foreground && !o->console_socket,
+			.no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
+			.keep_fds = c->keep_fds, .listen_fds = c->listen_fds, .cap_last = c->cap_last,
+			.seccomp = c->cfg->seccomp ? &c->seccomp : NULL,
+		};
+		roci_init_main(&a);
+	}
+	int clone_errno = errno;
+	roci_ns_parent_restore(&saved);
+	if (pid < 0)
+		return roci_fail(err, clone_errno, "clone container init");
+	c->stage1 = pid;
+	close(c->sync[1]);
+	c->sync[1] = -1;
+	return 0;
+}
+
+/* Put the new process in its cgroup (born_in_v2: clone3 already did for
+ * v2) and on its initial CPUs. */
+static int join_cgroup(struct create_ctx *c, const struct roci_create_opts *o, bool born_in_v2,
+		       struct roci_err *err)
+{
+	pid_t pid = c->stage1;
+	int r = 0;
+	if (c->cg.unit) {
+		r = roci_cgroup_create(&c->cg, pid, &c->cfg->resources, o->log, err);
+		if (r < 0)
+			return r;
+		c->cg_made = true;
+	} else if (c->cg_made) {
+		r = roci_cgroup_enter(&c->cg, pid, born_in_v2, err);
+		if (r < 0)
+			return r;
+	}
+	if (c->cfg->process && c->cfg->process->cpu_affinity_initial)
+		r = roci_sched_set_affinity(pid, c->cfg->process->cpu_affinity_initial, err);
+	return r;
+}
+
+/* Cgroup, clone, cgroup membership, id maps; then let the init go on. */
+static int spawn_init(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
+{
+	_cleanup_close_ int cg_fd = -1;
+	int r = make_cgroup(c, o, &cg_fd, err);
+	if (r < 0)
+		return r;
+	r = clone_init(c, o, &cg_fd, err);
+	if (r < 0)
+		return r;
+	r = join_cgroup(c, o, cg_fd >= 0, err);
+	if (r < 0)
+		return r;
+	if (c->plan.parent_writes_maps) {
+		r = roci_ns_write_maps(c->procfs_fd, c->stage1, c->cfg, err);
+		if (r < 0)
+			return r;
+	}
+	roci_sync_send(c->sync[0], ROCI_SYNC_GO, 0, NULL, -1);
+	return 0;
+}
+
+/* Serve the init's requests until it is ready; then the init is the
+ * process it reported (after a pid-namespace fork) or stage 1 itself. */
+static int serve_init(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
+{
+	int r = parent_loop(c, o, err);
+	if (r < 0)
+		return r;
+	if (c->init_pid <= 0) {
+		c->init_pid = c->stage1;
+		c->init_pidfd = c->stage1_pidfd;
+		c->stage1 = 0;
+		c->stage1_pidfd = -1;
+	}
+	return 0;
+}
+
+/* oom_score_adj, state.json and the pid file: the container is created. */
+static int record_created(struct create_ctx *c, const struct roci_create_opts *o,
+			  struct roci_created *out, struct roci_err *err)
+{
+	int r;
+	if (c->cfg->process && c->cfg->process->has_oom_score_adj) {
+		char rel[64], val[16];
+		snprintf(rel, sizeof(rel), "%d/oom_score_adj", (int)c->init_pid);
+		int n = snprintf(val, sizeof(val), "%d", c->cfg->process->oom_score_adj);
+		r = roci_procfs_write(c->procfs_fd, rel, val, (size_t)n, err);
+		if (r < 0)
+			return r;
+	}
+	r = save_state(c, o, err);
+	if (r < 0)
+		return r;
+	if (o->pid_file) {
+		r = write_pid_file(o->pid_file, c->init_pid, err);
+		if (r < 0)
+			return r;
+	}
+	if (out) {
+		out->pid = c->init_pid;
+		out->pidfd = TAKE_FD(c->init_pidfd);
+		out->pty_master = TAKE_FD(c->pty_master);
+	}
+	return 0;
+}
+
 int roci_container_create(const struct roci_create_opts *o, struct roci_created *out,
 			  struct roci_err *err)
 {
@@ -382,8 +629,8 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 				.pty_master = -1, .sd = { .dir_fd = -1 } };
 	for (int t = 0; t < ROCI_NS_COUNT; t++)
 		c.plan.path_fds[t] = -1;
-	int listen_fds = listen_fds_for_us();
-	int keep = listen_fds + o->preserve_fds;
+	c.listen_fds = listen_fds_for_us();
+	c.keep_fds = c.listen_fds + o->preserve_fds;
 	int r = roci_id_validate(o->id, err);
 	if (r < 0)
 		goto out;
@@ -392,207 +639,29 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	/* Read and check everything before touching the system. */
-	{
-		const char *b = o->bundle ? o->bundle : ".";
-		_cleanup_free_ char *cpath = NULL;
-		if (asprintf(&cpath, "%s/config.json", b) < 0) {
-			r = roci_fail(err, ENOMEM, "config");
-			goto out;
-		}
-		_cleanup_close_ int cfd = open(cpath, O_RDONLY | O_CLOEXEC);
-		if (cfd < 0) {
-			r = roci_fail(err, errno, "open %s", cpath);
-			goto out;
-		}
-		struct stat st;
-		if (fstat(cfd, &st) < 0 || st.st_size > (64 << 20)) {
-			r = roci_failx(err, EFBIG, "%s: too large", cpath);
-			goto out;
-		}
-		c.config_text = malloc((size_t)st.st_size + 1);
-		ssize_t n = c.config_text ? read(cfd, c.config_text, (size_t)st.st_size) : -1;
-		if (n < 0) {
-			r = roci_fail(err, errno ? errno : ENOMEM, "read %s", cpath);
-			goto out;
-		}
-		c.config_text[n] = '\0';
-		c.config_len = (size_t)n;
-		r = roci_config_parse_string(c.config_text, &c.cfg, err);
-		if (r < 0)
-			goto out;
-	}
-	r = check_create_options(o, c.cfg, err);
-	if (r < 0)
-		goto out;
-	r = resolve_paths(o, c.cfg, &c.bundle, &c.rootfs, err);
-	if (r < 0)
-		goto out;
-	log_deferred_settings(c.cfg, o->log);
-	int cap_last = roci_caps_kernel_last();
-	if (c.cfg->process && c.cfg->process->has_capabilities) {
-		const struct roci_process *p = c.cfg->process;
-		struct roci_caps caps = { p->cap_bounding, p->cap_effective, p->cap_inheritable,
-					  p->cap_permitted, p->cap_ambient, cap_last };
-		roci_caps_warn_unsupported(&caps, o->log);
-	}
-	if (c.cfg->seccomp) {
-		r = roci_seccomp_compile(c.cfg->seccomp, o->log, &c.seccomp, err);
-		if (r < 0)
-			goto out;
-	}
-	r = roci_ns_plan(c.cfg, &c.plan, err);
-	if (r < 0)
-		goto out;
-	r = o->systemd_cgroup ? roci_cgroup_plan_systemd(c.cfg->cgroups_path, o->id, c.cfg->annotation_keys,
-							 c.cfg->annotation_values, c.cfg->n_annotations,
-							 &c.cg, err)
-			      : roci_cgroup_plan(c.cfg->cgroups_path, o->id, &c.cg, err);
-	if (r < 0)
-		goto out;
-	r = fd_hygiene(keep, err);
+	r = load_config(&c, o, err);
+	if (r == 0)
+		r = check_config(&c, o, err);
+	if (r == 0)
+		r = plan_container(&c, o, err);
+	if (r == 0)
+		r = fd_hygiene(c.keep_fds, err);
 	if (r < 0)
 		goto out;
 
-	/* From here on a failure must undo what was made. */
-	r = roci_statedir_create(o->root, o->id, &c.sd, err);
-	if (r < 0)
-		goto out;
-	c.sd_made = true;
-	r = roci_statedir_write(&c.sd, ROCI_CONFIG_FILE, c.config_text, c.config_len, err);
-	if (r < 0)
-		goto fail;
-	if (mkfifoat(c.sd.dir_fd, ROCI_EXEC_FIFO, 0600) < 0) {
-		r = roci_fail(err, errno, "mkfifo %s/%s", c.sd.path, ROCI_EXEC_FIFO);
-		goto fail;
-	}
-	/* The init opens it for writing after its uid change: writable by
-	 * anyone, owned by the container's root. */
-	if (fchmodat(c.sd.dir_fd, ROCI_EXEC_FIFO, 0622, 0) < 0 ||
-	    fchownat(c.sd.dir_fd, ROCI_EXEC_FIFO, host_id_of_root(c.cfg->uid_mappings, c.cfg->n_uid_mappings),
-		     host_id_of_root(c.cfg->gid_mappings, c.cfg->n_gid_mappings), AT_SYMLINK_NOFOLLOW) < 0) {
-		r = roci_fail(err, errno, "chown %s/%s", c.sd.path, ROCI_EXEC_FIFO);
-		goto fail;
-	}
-	c.fifo_fd = openat(c.sd.dir_fd, ROCI_EXEC_FIFO, O_PATH | O_CLOEXEC);
-	if (c.fifo_fd < 0) {
-		r = roci_fail(err, errno, "open %s/%s", c.sd.path, ROCI_EXEC_FIFO);
-		goto fail;
-	}
-	c.procfs_fd = roci_procfs_open(err);
-	if (c.procfs_fd < 0) {
-		r = c.procfs_fd;
-		goto fail;
-	}
-	if (o->console_socket) {
-		c.console_fd = roci_console_socket_connect(o->console_socket, err);
-		if (c.console_fd < 0) {
-			r = c.console_fd;
-			goto fail;
-		}
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c.sync) < 0) {
-		r = roci_fail(err, errno, "socketpair");
-		goto fail;
-	}
-	int sndbuf = 1 << 20;
-	setsockopt(c.sync[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-
-	/* cgroupfs: made now, so that on v2 the init is born in its cgroup;
-	 * a systemd scope needs the init's pid, so it comes after the clone */
-	if (!c.cg.unit) {
-		r = roci_cgroup_create(&c.cg, 0, &c.cfg->resources, o->log, err);
-		if (r < 0)
-			goto fail;
-		c.cg_made = c.cg.mode != ROCI_CG_NONE;
-	}
-	_cleanup_close_ int cg_fd = c.cg_made && c.cg.mode == ROCI_CG_V2 ? roci_cgroup_v2_fd(&c.cg) : -1;
-
-	struct roci_ns_saved saved;
-	r = roci_ns_parent_enter(c.cfg, &c.plan, c.procfs_fd, &saved, err);
-	if (r < 0) {
-		roci_ns_parent_restore(&saved);
-		goto fail;
-	}
-	pid_t pid = roci_clone3(c.plan.clone_flags, &c.stage1_pidfd, &cg_fd);
-	if (pid == 0) {
-		close(c.sync[0]);
-		struct roci_init_args a = {
-			.cfg = c.cfg, .log = o->log, .plan = &c.plan,
-			.rootfs = c.rootfs, .bundle = c.bundle,
-			.sync_fd = c.sync[1], .fifo_fd = c.fifo_fd, .procfs_fd = c.procfs_fd,
-			.console_fd = c.console_fd, .lock_fd = c.sd.dir_fd,
-			.tty_to_parent = o->foreground && !o->console_socket,
-			.no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
-			.keep_fds = keep, .listen_fds = listen_fds, .cap_last = cap_last,
-			.seccomp = c.cfg->seccomp ? &c.seccomp : NULL,
-		};
-		roci_init_main(&a);
-	}
-	int clone_errno = errno;
-	roci_ns_parent_restore(&saved);
-	if (pid < 0) {
-		r = roci_fail(err, clone_errno, "clone container init");
-		goto fail;
-	}
-	c.stage1 = pid;
-	close(c.sync[1]);
-	c.sync[1] = -1;
-	if (c.cg.unit) {
-		r = roci_cgroup_create(&c.cg, pid, &c.cfg->resources, o->log, err);
-		if (r < 0)
-			goto fail;
-		c.cg_made = true;
-	} else if (c.cg_made) {
-		r = roci_cgroup_enter(&c.cg, pid, cg_fd >= 0, err);
-		if (r < 0)
-			goto fail;
-	}
-	if (c.cfg->process && c.cfg->process->cpu_affinity_initial) {
-		r = roci_sched_set_affinity(pid, c.cfg->process->cpu_affinity_initial, err);
-		if (r < 0)
-			goto fail;
-	}
-
-	if (c.plan.parent_writes_maps) {
-		r = roci_ns_write_maps(c.procfs_fd, pid, c.cfg, err);
-		if (r < 0)
-			goto fail;
-	}
-	roci_sync_send(c.sync[0], ROCI_SYNC_GO, 0, NULL, -1);
-	r = parent_loop(&c, o, err);
-	if (r < 0)
-		goto fail;
-	if (c.init_pid <= 0) {
-		c.init_pid = c.stage1;
-		c.init_pidfd = c.stage1_pidfd;
-		c.stage1 = 0;
-		c.stage1_pidfd = -1;
-	}
-	if (c.cfg->process && c.cfg->process->has_oom_score_adj) {
-		char rel[64], val[16];
-		snprintf(rel, sizeof(rel), "%d/oom_score_adj", (int)c.init_pid);
-		int n = snprintf(val, sizeof(val), "%d", c.cfg->process->oom_score_adj);
-		r = roci_procfs_write(c.procfs_fd, rel, val, (size_t)n, err);
-		if (r < 0)
-			goto fail;
-	}
-	r = save_state(&c, o, err);
-	if (r < 0)
-		goto fail;
-	if (o->pid_file) {
-		r = write_pid_file(o->pid_file, c.init_pid, err);
-		if (r < 0)
-			goto fail;
-	}
-	if (out) {
-		out->pid = c.init_pid;
-		out->pidfd = TAKE_FD(c.init_pidfd);
-		out->pty_master = TAKE_FD(c.pty_master);
-	}
-	r = 0;
-	goto out;
-fail:
-	create_abort(&c);
+	/* From here on a failure must undo what was made (create_abort,
+	 * once the state directory exists). */
+	r = make_state(&c, o, err);
+	if (r == 0)
+		r = open_channels(&c, o, err);
+	if (r == 0)
+		r = spawn_init(&c, o, err);
+	if (r == 0)
+		r = serve_init(&c, o, err);
+	if (r == 0)
+		r = record_created(&c, o, out, err);
+	if (r < 0 && c.sd_made)
+		create_abort(&c);
 out:
 	create_ctx_free(&c);
 	return r;

@@ -127,16 +127,9 @@ static int install_seccomp(const struct roci_init_args *a, struct roci_err *err)
 	return wait_go(a->sync_fd, err);
 }
 
-static int run_setup(const struct roci_init_args *a, char *hook_state, size_t hook_state_cap,
-		     char **exec_path, struct roci_err *err)
+/* A new session, a new session keyring, hostname and sysctls. */
+static int setup_session(const struct roci_init_args *a, struct roci_err *err)
 {
-	const struct roci_config *cfg = a->cfg;
-	int r = wait_go(a->sync_fd, err);
-	if (r < 0)
-		return r;
-	r = setup_namespaces(a, err);
-	if (r < 0)
-		return r;
 	if (setsid() < 0)
 		return roci_fail(err, errno, "setsid");
 	if (!a->no_new_keyring) {
@@ -146,13 +139,55 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 		    errno != EPERM && errno != EACCES)
 			return roci_fail(err, errno, "join session keyring");
 	}
-	r = set_hostname(cfg, err);
+	int r = set_hostname(a->cfg, err);
 	if (r < 0)
 		return r;
-	r = roci_sysctl_apply(cfg, a->procfs_fd, err);
-	if (r < 0)
-		return r;
+	return roci_sysctl_apply(a->cfg, a->procfs_fd, err);
+}
 
+/* prestart and createRuntime hooks run in the runtime namespace (the
+ * parent runs them), then createContainer hooks here. The parent's GO
+ * carries the state document for the container's own hooks. */
+static int run_create_hooks(const struct roci_init_args *a, char *hook_state, size_t hook_state_cap,
+			    struct roci_err *err)
+{
+	int r = roci_sync_send(a->sync_fd, ROCI_SYNC_HOOKS_REQUEST, (int32_t)getpid(), NULL, -1);
+	if (r < 0)
+		return roci_fail(err, -r, "sync with parent");
+	struct roci_sync_msg m;
+	r = roci_sync_expect(a->sync_fd, ROCI_SYNC_GO, &m, err);
+	if (r < 0)
+		return r;
+	snprintf(hook_state, hook_state_cap, "%s", m.text);
+	return roci_hooks_run(a->cfg, ROCI_HOOK_CREATE_CONTAINER, hook_state, a->log, err);
+}
+
+/* The pty, its master sent to the caller (console socket) or to `run`. */
+static int setup_terminal(const struct roci_init_args *a, struct roci_err *err)
+{
+	const struct roci_process *p = a->cfg->process;
+	int r = 0;
+	if (p && p->terminal) {
+		int master = roci_terminal_setup(p, a->procfs_fd, err);
+		if (master < 0)
+			return master;
+		if (a->tty_to_parent)
+			r = roci_sync_send(a->sync_fd, ROCI_SYNC_PTY_MASTER, 0, NULL, master) < 0
+				? roci_failx(err, EPIPE, "send pty to parent") : 0;
+		else
+			r = roci_terminal_send_master(a->console_fd, master, err);
+		close(master);
+	}
+	if (a->console_fd >= 0)
+		close(a->console_fd);
+	return r;
+}
+
+/* Mounts, hooks between them, pivot, terminal, and the last touches. */
+static int setup_rootfs(const struct roci_init_args *a, char *hook_state, size_t hook_state_cap,
+			struct roci_err *err)
+{
+	const struct roci_config *cfg = a->cfg;
 	struct roci_rootfs_ctx rctx = {
 		.cfg = cfg,
 		.log = a->log,
@@ -163,53 +198,27 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 		.new_mount_ns = cfg->ns[ROCI_NS_MOUNT].present,
 		.mount_label = roci_lsm_mount_label(cfg),
 	};
-	r = roci_rootfs_prepare(&rctx, err);
+	int r = roci_rootfs_prepare(&rctx, err);
 	if (r < 0)
 		return r;
-
-	/* prestart and createRuntime hooks run in the runtime namespace. */
-	r = roci_sync_send(a->sync_fd, ROCI_SYNC_HOOKS_REQUEST, (int32_t)getpid(), NULL, -1);
-	if (r < 0)
-		return roci_fail(err, -r, "sync with parent");
-	struct roci_sync_msg m;
-	r = roci_sync_expect(a->sync_fd, ROCI_SYNC_GO, &m, err);
+	r = run_create_hooks(a, hook_state, hook_state_cap, err);
 	if (r < 0)
 		return r;
-	/* The GO carries the state document for the container's own hooks. */
-	snprintf(hook_state, hook_state_cap, "%s", m.text);
-
-	r = roci_hooks_run(cfg, ROCI_HOOK_CREATE_CONTAINER, hook_state, a->log, err);
-	if (r < 0)
-		return r;
-
 	r = roci_rootfs_pivot(&rctx, err);
 	if (r < 0)
 		return r;
-
-	if (cfg->process && cfg->process->terminal) {
-		int master = roci_terminal_setup(cfg->process, a->procfs_fd, err);
-		if (master < 0)
-			return master;
-		if (a->tty_to_parent)
-			r = roci_sync_send(a->sync_fd, ROCI_SYNC_PTY_MASTER, 0, NULL, master) < 0
-				? roci_failx(err, EPIPE, "send pty to parent") : 0;
-		else
-			r = roci_terminal_send_master(a->console_fd, master, err);
-		close(master);
-		if (r < 0)
-			return r;
-	}
-	if (a->console_fd >= 0)
-		close(a->console_fd);
-
-	r = roci_rootfs_finalize(&rctx, err);
+	r = setup_terminal(a, err);
 	if (r < 0)
 		return r;
+	return roci_rootfs_finalize(&rctx, err);
+}
 
-	if (!cfg->process)
-		return 0;
-	const struct roci_process *p = cfg->process;
-	r = roci_process_make_cwd(p, err);
+/* The process's surroundings that need no privilege change: cwd, the
+ * program, rlimits, scheduling, personality, LSM labels. */
+static int prepare_process(const struct roci_init_args *a, const struct roci_process *p,
+			   char **exec_path, struct roci_err *err)
+{
+	int r = roci_process_make_cwd(p, err);
 	if (r < 0)
 		return r;
 	r = roci_process_chdir(p, true, err);
@@ -224,12 +233,17 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 	r = roci_sched_apply(p, err);
 	if (r < 0)
 		return r;
-	r = roci_personality_apply(cfg, err);
+	r = roci_personality_apply(a->cfg, err);
 	if (r < 0)
 		return r;
-	r = roci_lsm_set_exec_labels(p, a->procfs_fd, err);
-	if (r < 0)
-		return r;
+	return roci_lsm_set_exec_labels(p, a->procfs_fd, err);
+}
+
+/* seccomp, capabilities and the user, in the order the kernel allows. */
+static int drop_privileges(const struct roci_init_args *a, const struct roci_process *p,
+			   struct roci_err *err)
+{
+	int r;
 	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
 	 * before the capabilities and the user change. */
 	if (!p->no_new_privileges) {
@@ -244,7 +258,7 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 		if (r < 0)
 			return r;
 	}
-	r = roci_process_set_user(p, cfg->ns[ROCI_NS_USER].present, err);
+	r = roci_process_set_user(p, a->cfg->ns[ROCI_NS_USER].present, err);
 	if (r < 0)
 		return r;
 	if (p->has_capabilities) {
@@ -270,6 +284,24 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 			return r;
 	}
 	return 0;
+}
+
+static int run_setup(const struct roci_init_args *a, char *hook_state, size_t hook_state_cap,
+		     char **exec_path, struct roci_err *err)
+{
+	int r = wait_go(a->sync_fd, err);
+	if (r == 0)
+		r = setup_namespaces(a, err);
+	if (r == 0)
+		r = setup_session(a, err);
+	if (r == 0)
+		r = setup_rootfs(a, hook_state, hook_state_cap, err);
+	if (r < 0 || !a->cfg->process)
+		return r;
+	r = prepare_process(a, a->cfg->process, exec_path, err);
+	if (r == 0)
+		r = drop_privileges(a, a->cfg->process, err);
+	return r;
 }
 
 /* Block until `start` opens exec.fifo, then tell it we go. Returns the
