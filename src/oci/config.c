@@ -12,7 +12,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include "linux/capabilities.h"
+#include "oci/capnames.h"
 #include "oci/config_parts.h"
 #include "oci/jsonget.h"
 #include "util/cleanup.h"
