@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "linux/capabilities.h"
 #include "linux/mountopts.h"
 #include "linux/seccomp_filter.h"
+#include "oci/capnames.h"
 #include "roci-config.h"
 #include "util/cleanup.h"
 

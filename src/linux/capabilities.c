@@ -11,37 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "oci/capnames.h"
 #include "util/cleanup.h"
-
-static const char *const cap_names[] = {
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-	"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
-	"CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
-	"CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
-	"CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
-	"CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-};
-
-int roci_cap_from_name(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++)
-		if (!strcasecmp(cap_names[i], name))
-			return (int)i;
-	return -EINVAL;
-}
-
-const char *roci_cap_name(int cap)
-{
-	return cap >= 0 && (size_t)cap < ARRAY_SIZE(cap_names) ? cap_names[cap] : NULL;
-}
-
-int roci_cap_last(void)
-{
-	return (int)ARRAY_SIZE(cap_names) - 1;
-}
 
 int roci_caps_kernel_last(void)
 {
@@ -58,7 +29,8 @@ void roci_caps_warn_unsupported(const struct roci_caps *c, const struct roci_log
 	uint64_t all = (uint64_t)c->bounding | c->effective | c->inheritable | c->permitted | c->ambient;
 	for (int cap = c->kernel_last + 1; cap <= roci_cap_last(); cap++)
 		if (all & (1ULL << cap))
-			roci_warn(log, "capability %s is not known to the running kernel; skipped", cap_names[cap]);
+			roci_warn(log, "capability %s is not known to the running kernel; skipped",
+				  roci_cap_name(cap));
 }
 
 int roci_caps_prepare(const struct roci_caps *c, struct roci_err *err)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Linux capabilities: names, and applying the five sets around the uid
- * change so that the process ends with exactly what config.json lists. */
+/* Linux capabilities: applying the five sets around the uid change so that
+ * the process ends with exactly what config.json lists. The names are in
+ * oci/capnames.h. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,11 +13,6 @@ struct roci_caps {
 	uint64_t bounding, effective, inheritable, permitted, ambient;
 	int kernel_last; /* roci_caps_kernel_last(), read on the host */
 };
-
-/* "CAP_SYS_ADMIN" -> 21; -EINVAL for unknown names. */
-int roci_cap_from_name(const char *name);
-const char *roci_cap_name(int cap);
-int roci_cap_last(void); /* highest capability number known to this build */
 
 /* The highest capability the running kernel knows (/proc/sys/kernel/
  * cap_last_cap, read in the runtime's own mount namespace). */
