@@ -150,23 +150,6 @@ int roci_config_load(const char *path, struct roci_config **out, struct roci_err
 	return roci_config_parse_string(buf, out, err);
 }
 
-static void process_free(struct roci_process *p)
-{
-	if (!p)
-		return;
-	free(p->cwd);
-	roci_strv_free(p->args);
-	free(p->command_line);
-	roci_strv_free(p->env);
-	free(p->additional_gids);
-	free(p->rlimits);
-	free(p->apparmor_profile);
-	free(p->selinux_label);
-	free(p->cpu_affinity_initial);
-	free(p->cpu_affinity_final);
-	free(p);
-}
-
 void roci_config_free(struct roci_config *c)
 {
 	if (!c)
@@ -175,7 +158,7 @@ void roci_config_free(struct roci_config *c)
 	free(c->root_path);
 	free(c->hostname);
 	free(c->domainname);
-	process_free(c->process);
+	roci_process_free(c->process);
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		struct roci_mount *m = &c->mounts[i];
 		free(m->destination);

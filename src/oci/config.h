@@ -263,6 +263,10 @@ int roci_config_parse_string(const char *text, struct roci_config **out, struct 
 /* Read and parse a config.json file. */
 int roci_config_load(const char *path, struct roci_config **out, struct roci_err *err);
 void roci_config_free(struct roci_config *c);
+/* Parse a process document alone (`exec --process`): the config's
+ * "process" object; args and an absolute cwd are required. */
+int roci_process_parse_string(const char *text, struct roci_process **out, struct roci_err *err);
+void roci_process_free(struct roci_process *p);
 
 static inline void roci_config_freep(struct roci_config **c)
 {

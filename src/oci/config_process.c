@@ -224,3 +224,44 @@ int roci_config_parse_process(const json_t *pj, struct roci_process *p, struct r
 		return r;
 	return roci_config_parse_sched(pj, p, err);
 }
+
+void roci_process_free(struct roci_process *p)
+{
+	if (!p)
+		return;
+	free(p->cwd);
+	roci_strv_free(p->args);
+	free(p->command_line);
+	roci_strv_free(p->env);
+	free(p->additional_gids);
+	free(p->rlimits);
+	free(p->apparmor_profile);
+	free(p->selinux_label);
+	free(p->cpu_affinity_initial);
+	free(p->cpu_affinity_final);
+	free(p);
+}
+
+int roci_process_parse_string(const char *text, struct roci_process **out, struct roci_err *err)
+{
+	json_error_t je;
+	json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+	if (!root)
+		return roci_failx(err, EINVAL, "process: invalid JSON at line %d, column %d: %s",
+				  je.line, je.column, je.text);
+	int r = 0;
+	struct roci_process *p = NULL;
+	if (!json_is_object(root))
+		r = roci_failx(err, EINVAL, "process: expected an object");
+	else if (!(p = calloc(1, sizeof(*p))))
+		r = roci_fail(err, ENOMEM, "process");
+	else
+		r = roci_config_parse_process(root, p, err);
+	json_decref(root);
+	if (r < 0) {
+		roci_process_free(p);
+		return r;
+	}
+	*out = p;
+	return 0;
+}
