@@ -33,13 +33,10 @@
 #include "linux/terminal.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
+#include "runtime/spawn.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
 #include "util/ids.h"
-
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 static char *now_rfc3339(void)
 {
@@ -51,38 +48,6 @@ static char *now_rfc3339(void)
 	size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
 	return strdup(buf);
-}
-
-/* LISTEN_FDS is honoured only when it was meant for us (LISTEN_PID). */
-static int listen_fds_for_us(void)
-{
-	const char *lf = getenv("LISTEN_FDS"), *lp = getenv("LISTEN_PID");
-	if (!lf || !lp || atoi(lp) != (int)getpid())
-		return 0;
-	int n = atoi(lf);
-	return n > 0 && n < 1024 ? n : 0;
-}
-
-/* Every fd beyond the ones passed on is close-on-exec before the init is
- * created (security.md #2); holes in the passed range are filled with
- * /dev/null so that no runtime fd can land there. */
-static int fd_hygiene(int keep, struct roci_err *err)
-{
-	for (int fd = 3; fd < 3 + keep; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		int nfd = open("/dev/null", O_RDWR);
-		if (nfd < 0)
-			return roci_fail(err, errno, "open /dev/null");
-		if (nfd != fd) {
-			if (dup2(nfd, fd) < 0)
-				return roci_fail(err, errno, "dup2");
-			close(nfd);
-		}
-	}
-	if (close_range(3 + (unsigned)keep, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return roci_fail(err, errno, "close_range");
-	return 0;
 }
 
 static int resolve_paths(const struct roci_create_opts *o, const struct roci_config *cfg,
@@ -362,20 +327,6 @@ static unsigned host_id_of_root(const struct roci_id_mapping *m, size_t n)
 	return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct roci_err *err)
-{
-	char abs[PATH_MAX], buf[32];
-	if (path[0] != '/') {
-		if (!getcwd(abs, sizeof(abs)))
-			return roci_fail(err, errno, "getcwd");
-		size_t n = strlen(abs);
-		snprintf(abs + n, sizeof(abs) - n, "/%s", path);
-		path = abs;
-	}
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	return roci_write_file_atomic(path, buf, (size_t)n, 0644, err);
-}
-
 /* Read config.json (bounded) and parse it; the text is kept as the frozen
  * copy in the state directory. */
 static int load_config(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
@@ -496,36 +447,33 @@ static int make_cgroup(struct create_ctx *c, const struct roci_create_opts *o, i
 	return 0;
 }
 
+static void init_child(void *arg)
+{
+	struct roci_init_args *a = arg;
+	close(a->parent_sync_fd);
+	roci_init_main(a);
+}
+
 /* Clone the init (stage 1) into its namespaces and, where the kernel can,
  * straight into its v2 cgroup. Returns in the parent only. */
 static int clone_init(struct create_ctx *c, const struct roci_create_opts *o, int *cg_fd,
 		      struct roci_err *err)
 {
-	struct roci_ns_saved saved;
-	int r = roci_ns_parent_enter(c->cfg, &c->plan, c->procfs_fd, &saved, err);
-	if (r < 0) {
-		roci_ns_parent_restore(&saved);
-		return r;
-	}
-	pid_t pid = roci_clone3(c->plan.clone_flags, &c->stage1_pidfd, cg_fd);
-	if (pid == 0) {
-		close(c->sync[0]);
-		struct roci_init_args a = {
-			.cfg = c->cfg, .log = o->log, .plan = &c->plan,
-			.rootfs = c->rootfs, .bundle = c->bundle,
-			.sync_fd = c->sync[1], .fifo_fd = c->fifo_fd, .procfs_fd = c->procfs_fd,
-			.console_fd = c->console_fd, .lock_fd = c->sd.dir_fd,
-			.tty_to_parent = o->foreground && !o->console_socket,
-			.no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
-			.keep_fds = c->keep_fds, .listen_fds = c->listen_fds, .cap_last = c->cap_last,
-			.seccomp = c->cfg->seccomp ? &c->seccomp : NULL,
-		};
-		roci_init_main(&a);
-	}
-	int clone_errno = errno;
-	roci_ns_parent_restore(&saved);
+	struct roci_init_args a = {
+		.cfg = c->cfg, .log = o->log, .plan = &c->plan,
+		.rootfs = c->rootfs, .bundle = c->bundle,
+		.sync_fd = c->sync[1], .parent_sync_fd = c->sync[0],
+		.fifo_fd = c->fifo_fd, .procfs_fd = c->procfs_fd,
+		.console_fd = c->console_fd, .lock_fd = c->sd.dir_fd,
+		.tty_to_parent = o->foreground && !o->console_socket,
+		.no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
+		.keep_fds = c->keep_fds, .listen_fds = c->listen_fds, .cap_last = c->cap_last,
+		.seccomp = c->cfg->seccomp ? &c->seccomp : NULL,
+	};
+	pid_t pid = roci_spawn_clone(c->cfg, &c->plan, c->procfs_fd, &c->stage1_pidfd, cg_fd,
+				     init_child, &a, err);
 	if (pid < 0)
-		return roci_fail(err, clone_errno, "clone container init");
+		return pid;
 	c->stage1 = pid;
 	close(c->sync[1]);
 	c->sync[1] = -1;
@@ -609,7 +557,7 @@ static int record_created(struct create_ctx *c, const struct roci_create_opts *o
 	if (r < 0)
 		return r;
 	if (o->pid_file) {
-		r = write_pid_file(o->pid_file, c->init_pid, err);
+		r = roci_spawn_write_pid_file(o->pid_file, c->init_pid, err);
 		if (r < 0)
 			return r;
 	}
@@ -629,7 +577,7 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 				.pty_master = -1, .sd = { .dir_fd = -1 } };
 	for (int t = 0; t < ROCI_NS_COUNT; t++)
 		c.plan.path_fds[t] = -1;
-	c.listen_fds = listen_fds_for_us();
+	c.listen_fds = roci_spawn_listen_fds();
 	c.keep_fds = c.listen_fds + o->preserve_fds;
 	int r = roci_id_validate(o->id, err);
 	if (r < 0)
@@ -645,7 +593,7 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	if (r == 0)
 		r = plan_container(&c, o, err);
 	if (r == 0)
-		r = fd_hygiene(c.keep_fds, err);
+		r = roci_spawn_fd_hygiene(c.keep_fds, err);
 	if (r < 0)
 		goto out;
 
