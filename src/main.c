@@ -60,12 +60,22 @@ static void usage(FILE *f)
 
 enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
 
-int main(int argc, char **argv)
+/* The one place an error is reported: stderr, and the --log file too
+ * (containerd and Docker read only that). */
+static int report(const struct roci_globals *g, const char *msg, int status)
 {
-	struct roci_globals g = {
-		.root = ROCI_DEFAULT_ROOT,
-		.log = { .fd = STDERR_FILENO, .json = false, .min_level = ROCI_LOG_WARN },
-	};
+	if (g->log.fd != STDERR_FILENO)
+		roci_log(&g->log, ROCI_LOG_ERROR, "%s", msg);
+	fprintf(stderr, "roci: %s\n", msg);
+	return status ? status : 1;
+}
+
+/* Global options, up to the command name. A bad option is kept in err and
+ * reported once the log is open. Returns 1 when main should exit 0 (help,
+ * version), 0 to go on, -1 on error. */
+static int parse_globals(int argc, char **argv, struct roci_globals *g, const char **log_path,
+			 struct roci_err *err)
+{
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "log", required_argument, NULL, OPT_LOG },
@@ -78,45 +88,50 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *log_path = NULL;
-	bool log_json = false;
-	int c;
+	int c, r = 0;
 	opterr = 0;
 	while ((c = getopt_long_only(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_ROOT: g.root = optarg; break;
-		case OPT_LOG: log_path = optarg; break;
+		case OPT_ROOT: g->root = optarg; break;
+		case OPT_LOG: *log_path = optarg; break;
 		case OPT_LOG_FORMAT:
 			if (!strcmp(optarg, "json"))
-				log_json = true;
-			else if (strcmp(optarg, "text")) {
-				fprintf(stderr, "roci: invalid --log-format %s (want text or json)\n", optarg);
-				return 1;
-			}
+				g->log.json = true;
+			else if (strcmp(optarg, "text") && r == 0)
+				r = roci_failx(err, EINVAL, "invalid --log-format %s (want text or json)", optarg);
 			break;
-		case OPT_DEBUG: g.log.min_level = ROCI_LOG_DEBUG; break;
-		case OPT_SYSTEMD: g.systemd_cgroup = true; break;
-		case OPT_ROOTLESS: g.rootless = optarg; break;
+		case OPT_DEBUG: g->log.min_level = ROCI_LOG_DEBUG; break;
+		case OPT_SYSTEMD: g->systemd_cgroup = true; break;
+		case OPT_ROOTLESS: g->rootless = optarg; break;
 		case OPT_CRIU: break;
 		case 'v':
 			printf("roci version %s\nspec: %s\n", ROCI_VERSION, ROCI_SPEC_VERSION);
-			return 0;
+			return 1;
 		case 'h':
 			usage(stdout);
-			return 0;
-		default:
-			fprintf(stderr, "roci: unknown global option %s\n", argv[optind - 1]);
 			return 1;
+		default:
+			if (r == 0)
+				r = roci_failx(err, EINVAL, "unknown global option %s", argv[optind - 1]);
+			break;
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return 1;
-	}
-	if (g.root[0] == '\0') {
-		fprintf(stderr, "roci: --root must not be empty\n");
-		return 1;
-	}
+	if (r == 0 && g->root[0] == '\0')
+		r = roci_failx(err, EINVAL, "--root must not be empty");
+	return r < 0 ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct roci_globals g = {
+		.root = ROCI_DEFAULT_ROOT,
+		.log = { .fd = STDERR_FILENO, .json = false, .min_level = ROCI_LOG_WARN },
+	};
+	struct roci_err err = { 0 };
+	const char *log_path = NULL;
+	int pr = parse_globals(argc, argv, &g, &log_path, &err);
+	if (pr > 0)
+		return 0;
 	if (log_path) {
 		int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (fd < 0) {
@@ -125,7 +140,12 @@ int main(int argc, char **argv)
 		}
 		g.log.fd = fd;
 	}
-	g.log.json = log_json;
+	if (pr < 0)
+		return report(&g, err.msg, 1);
+	if (optind >= argc) {
+		usage(stderr);
+		return report(&g, "no command given; see roci --help", 1);
+	}
 
 	const char *name = argv[optind];
 	const struct command *cmd = NULL;
@@ -133,10 +153,9 @@ int main(int argc, char **argv)
 		if (!strcmp(commands[i].name, name))
 			cmd = &commands[i];
 	if (!cmd) {
-		fprintf(stderr, "roci: unknown command \"%s\"; see roci --help\n", name);
-		return 1;
+		roci_failx(&err, EINVAL, "unknown command \"%s\"; see roci --help", name);
+		return report(&g, err.msg, 1);
 	}
-	struct roci_err err = { 0 };
 	int r = 0;
 	if (cmd->enters_container)
 		r = roci_protect_binary(argv, &err);
@@ -145,12 +164,7 @@ int main(int argc, char **argv)
 	optind = 0; /* full getopt reset for the command's own options */
 	if (r == 0)
 		r = cmd->fn(&g, sub_argc, sub_argv, &err);
-	if (r < 0) {
-		const char *msg = err.msg[0] ? err.msg : strerror(-r);
-		if (g.log.fd != STDERR_FILENO)
-			roci_log(&g.log, ROCI_LOG_ERROR, "%s", msg);
-		fprintf(stderr, "roci: %s\n", msg);
-		return g.exit_status ? g.exit_status : 1;
-	}
+	if (r < 0)
+		return report(&g, err.msg[0] ? err.msg : strerror(-r), g.exit_status);
 	return g.exit_status;
 }

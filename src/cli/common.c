@@ -1,11 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
 int roci_cli_one_id(int argc, char **argv, int first, const char *usage, const char **id,
 		    struct roci_err *err)
 {
+	/* Commands without options of their own still answer -h/--help, and
+	 * take no other option. */
+	for (int i = first; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: roci %s\n", usage);
+			exit(0);
+		}
+		if (argv[i][0] == '-' && argv[i][1])
+			return roci_failx(err, EINVAL, "invalid option %s\nusage: roci %s", argv[i], usage);
+	}
 	int n = argc - first;
 	if (n != 1)
 		return roci_failx(err, EINVAL, "%s: expected exactly 1 argument (the container id), got %d\nusage: roci %s",

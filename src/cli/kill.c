@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "runtime/container.h"
@@ -35,7 +36,9 @@ int roci_cmd_kill(struct roci_globals *g, int argc, char **argv, struct roci_err
 		return roci_failx(err, EINVAL, "kill: expected 1 or 2 arguments, got %d\nusage: roci %s", n, usage);
 	int sig = SIGTERM;
 	if (n == 2) {
-		sig = roci_signal_parse(argv[optind + 1]);
+		/* signal 0 checks that the container's init exists */
+		const char *name = argv[optind + 1];
+		sig = !strcmp(name, "0") ? 0 : roci_signal_parse(name);
 		if (sig < 0)
 			return roci_failx(err, EINVAL, "unknown signal \"%s\"", argv[optind + 1]);
 	}
