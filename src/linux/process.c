@@ -177,3 +177,20 @@ void roci_process_keep_fds(int n)
 			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
 	}
 }
+
+void roci_process_close_fds(int from, const int *except, size_t n)
+{
+	/* close [from, ∞) but the fds in except, lowest first */
+	unsigned lo = (unsigned)from;
+	for (;;) {
+		unsigned next = ~0U;
+		for (size_t i = 0; i < n; i++)
+			if (except[i] >= 0 && (unsigned)except[i] >= lo && (unsigned)except[i] < next)
+				next = (unsigned)except[i];
+		if (next > lo)
+			close_range(lo, next == ~0U ? ~0U : next - 1, 0);
+		if (next == ~0U)
+			break;
+		lo = next + 1;
+	}
+}

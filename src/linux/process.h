@@ -3,6 +3,7 @@
  * and groups, cwd, environment, fd hygiene and exec. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "oci/config.h"
 #include "util/error.h"
@@ -22,3 +23,6 @@ int roci_process_chdir(const struct roci_process *p, bool verify, struct roci_er
 char **roci_process_env(const struct roci_process *p, int listen_fds);
 /* Clear close-on-exec on fds 3..3+n-1 (LISTEN_FDS + --preserve-fds). */
 void roci_process_keep_fds(int n);
+/* Close every fd from `from` up, except the n fds in except (-1 entries
+ * are ignored). */
+void roci_process_close_fds(int from, const int *except, size_t n);

@@ -85,7 +85,28 @@ static int open_console_target(struct roci_err *err)
 	return fd >= 0 ? fd : roci_fail(err, errno, "open /dev/console");
 }
 
-int roci_terminal_setup(const struct roci_process *p, int procfs_fd, struct roci_err *err)
+/* The process's side of the pty: its user owns it, and output lines end
+ * in \n alone (ONLCR off), as a caller that captures output expects. */
+static int prepare_slave(int slave, const struct roci_process *p, struct roci_err *err)
+{
+	if (fchown(slave, p->uid, (gid_t)-1) < 0)
+		return roci_fail(err, errno, "chown pty to uid %u", (unsigned)p->uid);
+	struct termios t;
+	if (tcgetattr(slave, &t) < 0)
+		return roci_fail(err, errno, "read pty attributes");
+	t.c_oflag &= ~(tcflag_t)ONLCR;
+	if (tcsetattr(slave, TCSANOW, &t) < 0)
+		return roci_fail(err, errno, "set pty attributes");
+	if (p->console_width || p->console_height) {
+		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
+				      .ws_col = (unsigned short)p->console_width };
+		ioctl(slave, TIOCSWINSZ, &ws);
+	}
+	return 0;
+}
+
+int roci_terminal_setup(const struct roci_process *p, int procfs_fd, bool bind_console,
+			struct roci_err *err)
 {
 	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
@@ -96,19 +117,19 @@ int roci_terminal_setup(const struct roci_process *p, int procfs_fd, struct roci
 	_cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return roci_fail(err, errno, "open pty peer");
-	if (p->console_width || p->console_height) {
-		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
-				      .ws_col = (unsigned short)p->console_width };
-		ioctl(slave, TIOCSWINSZ, &ws);
-	}
-	/* /dev/console gets the pty we hold, bound by fd, never by path
-	 * (security.md #6). */
-	_cleanup_close_ int console = open_console_target(err);
-	if (console < 0)
-		return console;
-	int r = bind_fd_onto(slave, console, procfs_fd);
+	int r = prepare_slave(slave, p, err);
 	if (r < 0)
-		return roci_fail(err, -r, "bind pty onto /dev/console");
+		return r;
+	if (bind_console) {
+		/* /dev/console gets the pty we hold, bound by fd, never by
+		 * path (security.md #6). */
+		_cleanup_close_ int console = open_console_target(err);
+		if (console < 0)
+			return console;
+		r = bind_fd_onto(slave, console, procfs_fd);
+		if (r < 0)
+			return roci_fail(err, -r, "bind pty onto /dev/console");
+	}
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		return roci_fail(err, errno, "set controlling terminal");
 	for (int fd = 0; fd < 3; fd++)

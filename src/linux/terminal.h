@@ -3,6 +3,8 @@
  * /dev/console bound by fd (security.md #6), the console socket, and the
  * foreground proxy used by `run`. */
 #pragma once
+#include <stdbool.h>
+
 #include "oci/config.h"
 #include "util/error.h"
 
@@ -10,9 +12,11 @@
 int roci_console_socket_connect(const char *path, struct roci_err *err);
 
 /* In the container, after pivot_root and setsid: open /dev/ptmx, take the
- * peer, bind it over /dev/console by fd, make it the controlling terminal
- * and stdio. Returns the master fd. */
-int roci_terminal_setup(const struct roci_process *p, int procfs_fd, struct roci_err *err);
+ * peer (owned by the process's user, ONLCR off, consoleSize), bind it over
+ * /dev/console by fd (bind_console: the init, not exec), make it the
+ * controlling terminal and stdio. Returns the master fd. */
+int roci_terminal_setup(const struct roci_process *p, int procfs_fd, bool bind_console,
+			struct roci_err *err);
 
 /* Send the pty master over a unix socket (SCM_RIGHTS). */
 int roci_terminal_send_master(int sock, int master, struct roci_err *err);

@@ -168,7 +168,7 @@ static int setup_terminal(const struct roci_init_args *a, struct roci_err *err)
 	const struct roci_process *p = a->cfg->process;
 	int r = 0;
 	if (p && p->terminal) {
-		int master = roci_terminal_setup(p, a->procfs_fd, err);
+		int master = roci_terminal_setup(p, a->procfs_fd, true, err);
 		if (master < 0)
 			return master;
 		if (a->tty_to_parent)
@@ -286,6 +286,17 @@ static int drop_privileges(const struct roci_init_args *a, const struct roci_pro
 	return 0;
 }
 
+/* Anything that reaches the parked init before `start` (an exec, a hook,
+ * /proc/PID/fd) finds only stdio, the passed fds, the sync socket (until
+ * ready), exec.fifo and the runtime's procfs handle: the rest, the --log
+ * file included, is closed, not just close-on-exec (security.md #2). Done
+ * before a seccomp filter could deny close_range. */
+static void close_inherited_fds(const struct roci_init_args *a)
+{
+	int needed[] = { a->sync_fd, a->fifo_fd, a->procfs_fd };
+	roci_process_close_fds(3 + a->keep_fds, needed, ARRAY_SIZE(needed));
+}
+
 static int run_setup(const struct roci_init_args *a, char *hook_state, size_t hook_state_cap,
 		     char **exec_path, struct roci_err *err)
 {
@@ -296,6 +307,8 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 		r = setup_session(a, err);
 	if (r == 0)
 		r = setup_rootfs(a, hook_state, hook_state_cap, err);
+	if (r == 0)
+		close_inherited_fds(a);
 	if (r < 0 || !a->cfg->process)
 		return r;
 	r = prepare_process(a, a->cfg->process, exec_path, err);
@@ -350,19 +363,21 @@ void roci_init_main(const struct roci_init_args *a)
 		_exit(1);
 	/* From here on the parent has gone: the container lives on its own. */
 	close(a->sync_fd);
+	struct roci_log log = *a->log;
+	log.fd = STDERR_FILENO; /* the --log file was closed */
 
 	int fifo_w = wait_for_start(a, &err);
 	if (fifo_w < 0) {
-		roci_error(a->log, "%s", err.msg);
+		roci_error(&log, "%s", err.msg);
 		_exit(1);
 	}
 	close(a->fifo_fd);
 	if (!a->cfg->process)
 		_exit(0);
 
-	r = roci_hooks_run(a->cfg, ROCI_HOOK_START_CONTAINER, hook_state, a->log, &err);
+	r = roci_hooks_run(a->cfg, ROCI_HOOK_START_CONTAINER, hook_state, &log, &err);
 	if (r < 0) {
-		roci_error(a->log, "%s", err.msg);
+		roci_error(&log, "%s", err.msg);
 		_exit(1);
 	}
 	char **env = roci_process_env(a->cfg->process, a->listen_fds);

@@ -17,6 +17,7 @@ struct roci_init_args {
 	const char *rootfs;
 	const char *bundle;
 	int sync_fd;       /* socket to the parent */
+	int parent_sync_fd;/* the parent's end: closed in the child at once */
 	int fifo_fd;       /* O_PATH fd of exec.fifo */
 	int procfs_fd;     /* the runtime's /proc handle */
 	int console_fd;    /* --console-socket connection, or -1 */
