@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "roci-config.h"
-#include "linux/cgroup.h"
-#include "linux/cgroup_systemd.h"
+#include "linux/cgroup/cgroup.h"
+#include "linux/cgroup/cgroup_systemd.h"
 #include "util/cleanup.h"
 #include "util/cpulist.h"
 

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "linux/cgroup.h"
-#include "linux/cgroup_systemd.h"
+#include "linux/cgroup/cgroup.h"
+#include "linux/cgroup/cgroup_systemd.h"
 #include "util/cleanup.h"
 
 static const char *const v1_controllers[] = {

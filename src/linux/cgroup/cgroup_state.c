@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "linux/cgroup.h"
-#include "linux/cgroup_systemd.h"
+#include "linux/cgroup/cgroup.h"
+#include "linux/cgroup/cgroup_systemd.h"
 #include "util/cleanup.h"
 
 static const char *const mode_names[] = {

@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "linux/cgroup.h"
-#include "linux/cgroup_systemd.h"
+#include "linux/cgroup/cgroup.h"
+#include "linux/cgroup/cgroup_systemd.h"
 #include "util/cleanup.h"
 
 int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, bool skip_v2, struct roci_err *err)
