@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "linux/cgroup.h"
+#include "linux/cgroup/cgroup.h"
 #include "linux/namespaces.h"
 #include "linux/procfs.h"
 #include "linux/umount.h"

@@ -23,7 +23,7 @@
 
 #include "linux/lsm_labels.h"
 #include "linux/capabilities.h"
-#include "linux/cgroup.h"
+#include "linux/cgroup/cgroup.h"
 #include "linux/namespaces.h"
 #include "linux/procfs.h"
 #include "linux/scheduling.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "linux/cgroup.h"
+#include "linux/cgroup/cgroup.h"
 #include "runtime/container.h"
 #include "util/cleanup.h"
 

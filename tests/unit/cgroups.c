@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "linux/cgroup.h"
+#include "linux/cgroup/cgroup_internal.h"
 #include "oci/resources.h"
 #include "tap.h"
 

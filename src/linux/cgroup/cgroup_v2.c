@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "linux/cgroup.h"
+#include "linux/cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
 static int write_num_or_max(const char *dir, const char *file, int64_t v, struct roci_err *err)

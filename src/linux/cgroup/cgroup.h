@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The container's cgroup on any host layout: pure cgroup v2, pure v1,
  * hybrid (v1 controllers plus a cgroup2 mount; the process joins both), or
- * none. This file finds the hierarchies, names, creates, enters, freezes,
- * signals and removes the container's directories; cgroup_v1.c and
- * cgroup_v2.c write the resources and read the statistics, and
- * cgroup_devices.c the device rules. */
+ * none, with the cgroupfs or the systemd driver. This is the subsystem's
+ * interface for the rest of roci: plan, create, enter, apply resources,
+ * freeze, signal, read statistics and remove the container's directories.
+ * cgroup_internal.h is what the files of src/linux/cgroup/ share. */
 #pragma once
 #include <jansson.h>
 #include <stdbool.h>
@@ -44,8 +44,6 @@ struct roci_cgroup {
 	struct roci_sd_props *extra;  /* from annotations (while creating) */
 	struct roci_systemd *sd;      /* the bus, while connected */
 };
-
-const char *roci_cg_mode_name(enum roci_cg_mode m);
 
 /* Detect the host layout and work out the container's directories from
  * cgroupsPath (absolute: from each hierarchy's root; relative: from
@@ -119,47 +117,3 @@ json_t *roci_cgroup_to_json(const struct roci_cgroup *cg);
 int roci_cgroup_from_json(const json_t *j, struct roci_cgroup *cg, struct roci_err *err);
 
 void roci_cgroup_free(struct roci_cgroup *cg);
-
-/* ---- shared by cgroup*.c ---------------------------------------------- */
-
-#define ROCI_CG_MAX_HIERARCHIES 32
-
-/* Is word in the comma-separated list? */
-bool roci_cg_in_list(const char *list, const char *word);
-/* The cgroup v2 directory, or NULL. */
-const struct roci_cg_dir *roci_cg_v2_dir(const struct roci_cgroup *cg);
-
-/* The directory in cg that holds controller `ctrl` ("memory"), or NULL;
- * *v2 tells which interface it speaks. */
-const struct roci_cg_dir *roci_cg_find(const struct roci_cgroup *cg, const char *ctrl, bool *v2);
-/* Write value to dir/file; the error names the file. */
-int roci_cg_write(const char *dir, const char *file, const char *value, struct roci_err *err);
-/* Read dir/file into buf (trailing newline stripped); -errno. */
-int roci_cg_read(const char *dir, const char *file, char *buf, size_t len);
-bool roci_cg_has_file(const char *dir, const char *file);
-
-/* One writer per controller group; dir is where that controller lives. */
-typedef int (*roci_cg_writer)(const char *dir, const struct roci_resources *res, bool update,
-			      const struct roci_log *log, struct roci_err *err);
-struct roci_cg_writers {
-	roci_cg_writer memory, cpu, cpuset, pids, blkio, hugetlb, net_cls, net_prio, rdma;
-};
-extern const struct roci_cg_writers roci_cg_v1_writers, roci_cg_v2_writers;
-int roci_cg_v2_unified(const char *dir, const struct roci_resources *res, struct roci_err *err);
-/* pids.max text for a limit (runc: >0 number, <0 "max"); 0: leave alone */
-int roci_cg_pids_value(int64_t limit, char *buf, size_t len);
-/* "hugetlb.<size>.<suffix>" into buf, an error if the host lacks that size */
-int roci_cg_hugetlb_file(const char *dir, const char *page_size, const char *suffix, char *buf,
-			 size_t len, struct roci_err *err);
-int roci_cg_rdma_write(const char *dir, const struct roci_resources *res, struct roci_err *err);
-/* Conversions to v2 (also used by unit tests). */
-uint64_t roci_cg_shares_to_weight(uint64_t shares);
-uint64_t roci_cg_blkio_to_io_weight(uint64_t weight);
-int roci_cg_swap_to_v2(const struct roci_opt_i64 *limit, const struct roci_opt_i64 *swap,
-		       int64_t *out, struct roci_err *err);
-struct bpf_insn;
-/* The device program for rules (last match wins, default deny). */
-int roci_cg_devices_bpf(const struct roci_dev_rule *rules, size_t n, struct bpf_insn **out,
-			size_t *n_out);
-int roci_cg_devices_apply(const struct roci_cgroup *cg, const struct roci_resources *res,
-			  bool update, struct roci_err *err);

@@ -10,8 +10,7 @@
 #include <string.h>
 
 #include "roci-config.h"
-#include "linux/cgroup.h"
-#include "linux/cgroup_systemd.h"
+#include "linux/cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 #include "util/cpulist.h"
 

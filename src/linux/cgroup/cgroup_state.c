@@ -4,15 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "linux/cgroup.h"
-#include "linux/cgroup_systemd.h"
+#include "linux/cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
 static const char *const mode_names[] = {
 	[ROCI_CG_NONE] = "none", [ROCI_CG_V1] = "v1", [ROCI_CG_V2] = "v2", [ROCI_CG_HYBRID] = "hybrid",
 };
 
-const char *roci_cg_mode_name(enum roci_cg_mode m)
+static const char *mode_name(enum roci_cg_mode m)
 {
 	return (unsigned)m < ARRAY_SIZE(mode_names) ? mode_names[m] : "?";
 }
@@ -25,7 +24,7 @@ json_t *roci_cgroup_to_json(const struct roci_cgroup *cg)
 		json_decref(dirs);
 		return NULL;
 	}
-	int bad = json_object_set_new(o, "mode", json_string(roci_cg_mode_name(cg->mode)));
+	int bad = json_object_set_new(o, "mode", json_string(mode_name(cg->mode)));
 	if (cg->rel)
 		bad |= json_object_set_new(o, "path", json_string(cg->rel));
 	if (cg->unit)

@@ -11,7 +11,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "linux/cgroup.h"
+#include "linux/cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
 static uint64_t read_u64(const char *dir, const char *file)

@@ -13,7 +13,7 @@
 #include <systemd/sd-bus.h>
 #include <time.h>
 
-#include "linux/cgroup_systemd.h"
+#include "linux/cgroup/cgroup_internal.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"

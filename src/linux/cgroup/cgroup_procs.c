@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The processes of the container's cgroup: joining, listing, freezing,
- * signalling, and removing the directories once they are empty. */
+/* The processes of the container's cgroup: joining, listing, freezing
+ * and signalling. (Removing the directories, once they are empty, is
+ * roci_cgroup_destroy in cgroup.c.) */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,10 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "linux/cgroup.h"
-#include "linux/cgroup_systemd.h"
+#include "linux/cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
 int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, bool skip_v2, struct roci_err *err)
@@ -154,58 +153,4 @@ int roci_cgroup_kill(const struct roci_cgroup *cg, int sig, struct roci_err *err
 	if (frozen)
 		roci_cgroup_freeze(cg, false, &(struct roci_err){ 0 });
 	return r;
-}
-
-/* ---- removal ----------------------------------------------------------- */
-
-static int rmdir_wait(const char *path, int timeout_ms)
-{
-	for (int waited = 0;; waited++) {
-		if (rmdir(path) == 0 || errno == ENOENT)
-			return 0;
-		if (errno != EBUSY || waited >= timeout_ms)
-			return -errno;
-		sleep_ms(1);
-	}
-}
-
-/* systemd removes the unit's own directories when it stops the unit */
-static int stop_unit(const struct roci_cgroup *cg, struct roci_err *err)
-{
-	struct roci_err local = { 0 };
-	struct roci_systemd *sd = cg->sd;
-	int r = sd ? 0 : roci_systemd_connect(&sd, err ? err : &local);
-	if (r < 0)
-		return r;
-	r = roci_systemd_stop(sd, cg->unit, err ? err : &local);
-	if (sd != cg->sd)
-		roci_systemd_close(sd);
-	return r;
-}
-
-int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roci_err *err)
-{
-	int ret = cg->unit ? stop_unit(cg, err) : 0;
-	for (size_t i = 0; i < cg->n; i++) {
-		const struct roci_cg_dir *d = &cg->dirs[i];
-		if (!d->made_from || !d->path)
-			continue;
-		int r = rmdir_wait(d->path, timeout_ms);
-		if (r < 0) {
-			if (!ret && err)
-				ret = roci_fail(err, -r, "remove cgroup %s", d->path);
-			continue;
-		}
-		/* parents roci made, unless another container still uses them */
-		char path[PATH_MAX];
-		snprintf(path, sizeof(path), "%s", d->path);
-		size_t top = strlen(d->made_from);
-		char *slash;
-		while (strlen(path) > top && (slash = strrchr(path, '/'))) {
-			*slash = '\0';
-			if (rmdir(path) < 0)
-				break;
-		}
-	}
-	return ret;
 }

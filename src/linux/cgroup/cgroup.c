@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The container's cgroup: host layout, directory names, creation and
- * resources (dispatched to cgroup_v1.c, cgroup_v2.c and cgroup_devices.c).
- * Joining, freezing, signalling and removal are in cgroup_procs.c, the
- * state document in cgroup_state.c. */
+/* The top of the cgroup subsystem: plans the container's directories in
+ * every hierarchy (cgroupfs or systemd driver), creates them, applies
+ * resources (dispatched to the writers of cgroup_v1.c and cgroup_v2.c,
+ * the device rules to cgroup_devices.c, the unit's properties to
+ * cgroup_systemd*.c) and removes them again. Joining, freezing and
+ * signalling are in cgroup_procs.c, the state document in
+ * cgroup_state.c; everything rests on cgroupfs.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -13,220 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "linux/cgroup.h"
-#include "linux/cgroup_systemd.h"
+#include "linux/cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
-static const char *const v1_controllers[] = {
-	"cpuset", "cpu", "cpuacct", "blkio", "memory", "devices", "freezer", "net_cls",
-	"perf_event", "net_prio", "hugetlb", "pids", "rdma", "misc", "debug",
-};
-
-static bool is_v1_controller(const char *s)
-{
-	if (!strncmp(s, "name=", 5))
-		return s[5] != '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++)
-		if (!strcmp(s, v1_controllers[i]))
-			return true;
-	return false;
-}
-
-bool roci_cg_in_list(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-	for (const char *p = list; p && *p;) {
-		const char *c = strchr(p, ',');
-		size_t len = c ? (size_t)(c - p) : strlen(p);
-		if (len == n && !strncmp(p, word, n))
-			return true;
-		p = c ? c + 1 : NULL;
-	}
-	return false;
-}
-
-static size_t list_len(const char *list)
-{
-	size_t n = 0;
-	for (const char *p = list; p && *p; p++)
-		n += *p == ',';
-	return list && *list ? n + 1 : 0;
-}
-
-/* ---- small file helpers ------------------------------------------------ */
-
-int roci_cg_write(const char *dir, const char *file, const char *value, struct roci_err *err)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return roci_fail(err, errno, "open %s", path);
-	size_t len = strlen(value);
-	ssize_t n = write(fd, value, len);
-	if (n < 0)
-		return roci_fail(err, errno, "write %s to %s", value, path);
-	if ((size_t)n != len)
-		return roci_failx(err, EIO, "write %s to %s: short write", value, path);
-	return 0;
-}
-
-int roci_cg_read(const char *dir, const char *file, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, len - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return (int)n;
-}
-
-bool roci_cg_has_file(const char *dir, const char *file)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return access(path, F_OK) == 0;
-}
-
-/* ---- layout ------------------------------------------------------------ */
-
-struct hier {
-	char mnt[PATH_MAX];
-	char root[PATH_MAX];  /* the mount's root inside the hierarchy */
-	char ctrls[256];      /* v1 controllers; "" for v2 */
-	bool v2;
-};
-
-/* Controllers of a v1 mount from its super options ("rw,cpu,cpuacct"). */
-static void v1_ctrls_from_opts(const char *opts, char *out, size_t len)
-{
-	out[0] = '\0';
-	char buf[512];
-	snprintf(buf, sizeof(buf), "%s", opts);
-	char *save = NULL;
-	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		if (!is_v1_controller(w))
-			continue;
-		size_t used = strlen(out);
-		snprintf(out + used, len - used, "%s%s", used ? "," : "", w);
-	}
-}
-
-/* Mountinfo escapes spaces and the like as \ooo. */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
-
-static int preference(const char *mnt)
-{
-	if (!strcmp(mnt, "/sys/fs/cgroup"))
-		return 3;
-	if (!strncmp(mnt, "/sys/fs/cgroup/", 15))
-		return 2;
-	return 1;
-}
-
-/* Every cgroup hierarchy mounted in our mount namespace, one mount each
- * (the one under /sys/fs/cgroup when there are several). */
-static int find_hierarchies(struct hier *h, size_t *n)
-{
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return -errno;
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	*n = 0;
-	while (getline(&line, &cap, f) > 0) {
-		char *sep = strstr(line, " - ");
-		if (!sep)
-			continue;
-		char fstype[32], opts[512], root[PATH_MAX], mnt[PATH_MAX];
-		if (sscanf(sep + 3, "%31s %*s %511s", fstype, opts) != 2)
-			continue;
-		bool v2 = !strcmp(fstype, "cgroup2");
-		if (!v2 && strcmp(fstype, "cgroup"))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
-			continue;
-		unescape(root);
-		unescape(mnt);
-		struct hier cur = { .v2 = v2 };
-		snprintf(cur.mnt, sizeof(cur.mnt), "%s", mnt);
-		snprintf(cur.root, sizeof(cur.root), "%s", root);
-		if (!v2) {
-			v1_ctrls_from_opts(opts, cur.ctrls, sizeof(cur.ctrls));
-			if (!cur.ctrls[0])
-				continue;
-		}
-		size_t i;
-		for (i = 0; i < *n; i++)
-			if (h[i].v2 == v2 && !strcmp(h[i].ctrls, cur.ctrls))
-				break;
-		if (i < *n) {
-			if (preference(mnt) > preference(h[i].mnt))
-				h[i] = cur;
-			continue;
-		}
-		if (*n == ROCI_CG_MAX_HIERARCHIES)
-			continue;
-		h[(*n)++] = cur;
-	}
-	return 0;
-}
-
-/* Our own cgroup in the hierarchy with these controllers (v2: ""). */
-static int own_cgroup(const char *proc_cgroup, const struct hier *h, char *out, size_t len)
-{
-	_cleanup_free_ char *copy = strdup(proc_cgroup);
-	if (!copy)
-		return -ENOMEM;
-	char *lsave = NULL;
-	for (char *line = strtok_r(copy, "\n", &lsave); line; line = strtok_r(NULL, "\n", &lsave)) {
-		char *c1 = strchr(line, ':');
-		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		const char *ctrls = c1 + 1, *path = c2 + 1;
-		bool match;
-		if (h->v2) {
-			match = c1 == line + 1 && line[0] == '0' && !*ctrls;
-		} else {
-			match = *ctrls && list_len(ctrls) == list_len(h->ctrls);
-			char buf[256];
-			snprintf(buf, sizeof(buf), "%s", h->ctrls);
-			char *save = NULL;
-			for (char *w = strtok_r(buf, ",", &save); match && w; w = strtok_r(NULL, ",", &save))
-				match = roci_cg_in_list(ctrls, w);
-		}
-		if (!match)
-			continue;
-		/* relative to the mount's root when that is not the hierarchy's */
-		size_t rl = strlen(h->root);
-		if (strcmp(h->root, "/") && !strncmp(path, h->root, rl) && (path[rl] == '/' || !path[rl]))
-			path += rl;
-		snprintf(out, len, "%s", *path ? path : "/");
-		return 0;
-	}
-	return -ENOENT;
-}
+/* ---- plan -------------------------------------------------------------- */
 
 /* cgroupsPath without ".", empty components or trailing slashes; ".." refused. */
 static int clean_path(const char *in, char *out, size_t len, struct roci_err *err)
@@ -258,11 +51,11 @@ static int clean_path(const char *in, char *out, size_t len, struct roci_err *er
 static int plan_dirs(const char *rel, struct roci_cgroup *cg, struct roci_err *err)
 {
 	int r;
-	_cleanup_free_ struct hier *h = calloc(ROCI_CG_MAX_HIERARCHIES, sizeof(*h));
+	_cleanup_free_ struct roci_cg_hier *h = calloc(ROCI_CG_MAX_HIERARCHIES, sizeof(*h));
 	size_t n = 0;
 	if (!h)
 		return roci_fail(err, ENOMEM, "cgroup hierarchies");
-	if ((r = find_hierarchies(h, &n)) < 0)
+	if ((r = roci_cg_hierarchies(h, &n)) < 0)
 		return roci_fail(err, -r, "read /proc/self/mountinfo");
 	cg->rel = strdup(rel);
 	cg->dirs = calloc(n + 1, sizeof(*cg->dirs));
@@ -282,7 +75,7 @@ static int plan_dirs(const char *rel, struct roci_cgroup *cg, struct roci_err *e
 		if (rel[0] == '/') {
 			snprintf(path, sizeof(path), "%s%s", h[i].mnt, rel);
 		} else {
-			if (own_cgroup(proc_cgroup, &h[i], own, sizeof(own)) < 0)
+			if (roci_cg_own_cgroup(proc_cgroup, &h[i], own, sizeof(own)) < 0)
 				continue;  /* not in this hierarchy at all: leave it */
 			if (h[i].v2) {
 				/* our own v2 cgroup holds processes (us): its
@@ -353,40 +146,7 @@ int roci_cgroup_plan_systemd(const char *cgroups_path, const char *id, char *con
 	return roci_systemd_connect(&cg->sd, err);
 }
 
-const struct roci_cg_dir *roci_cg_find(const struct roci_cgroup *cg, const char *ctrl, bool *v2)
-{
-	for (size_t i = 0; i < cg->n; i++) {
-		if (!cg->dirs[i].v2 && roci_cg_in_list(cg->dirs[i].controllers, ctrl)) {
-			*v2 = false;
-			return &cg->dirs[i];
-		}
-	}
-	for (size_t i = 0; i < cg->n; i++) {
-		if (!cg->dirs[i].v2)
-			continue;
-		char buf[512];
-		if (roci_cg_read(cg->dirs[i].path, "cgroup.controllers", buf, sizeof(buf)) < 0)
-			continue;
-		for (char *p = buf; *p; p++)
-			if (*p == ' ')
-				*p = ',';
-		if (roci_cg_in_list(buf, ctrl)) {
-			*v2 = true;
-			return &cg->dirs[i];
-		}
-	}
-	return NULL;
-}
-
 /* ---- creation ---------------------------------------------------------- */
-
-const struct roci_cg_dir *roci_cg_v2_dir(const struct roci_cgroup *cg)
-{
-	for (size_t i = 0; i < cg->n; i++)
-		if (cg->dirs[i].v2)
-			return &cg->dirs[i];
-	return NULL;
-}
 
 /* v1 cpuset: a new cgroup starts with empty cpus/mems and cannot take
  * tasks; give it its parent's. */
@@ -593,6 +353,14 @@ int roci_cgroup_create(struct roci_cgroup *cg, pid_t pid, const struct roci_reso
 	return 0;
 }
 
+int roci_cgroup_v2_fd(const struct roci_cgroup *cg)
+{
+	const struct roci_cg_dir *d = roci_cg_v2_dir(cg);
+	return d ? open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+}
+
+/* ---- resources --------------------------------------------------------- */
+
 /* Which parts of linux.resources each controller takes. */
 static bool wants_memory(const struct roci_resources *r)
 {
@@ -729,8 +497,45 @@ int roci_cgroup_apply(const struct roci_cgroup *cg, const struct roci_resources 
 	return roci_cg_devices_apply(cg, res, update, err);
 }
 
-int roci_cgroup_v2_fd(const struct roci_cgroup *cg)
+/* ---- removal ----------------------------------------------------------- */
+
+/* systemd removes the unit's own directories when it stops the unit */
+static int stop_unit(const struct roci_cgroup *cg, struct roci_err *err)
 {
-	const struct roci_cg_dir *d = roci_cg_v2_dir(cg);
-	return d ? open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	struct roci_err local = { 0 };
+	struct roci_systemd *sd = cg->sd;
+	int r = sd ? 0 : roci_systemd_connect(&sd, err ? err : &local);
+	if (r < 0)
+		return r;
+	r = roci_systemd_stop(sd, cg->unit, err ? err : &local);
+	if (sd != cg->sd)
+		roci_systemd_close(sd);
+	return r;
+}
+
+int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roci_err *err)
+{
+	int ret = cg->unit ? stop_unit(cg, err) : 0;
+	for (size_t i = 0; i < cg->n; i++) {
+		const struct roci_cg_dir *d = &cg->dirs[i];
+		if (!d->made_from || !d->path)
+			continue;
+		int r = roci_cg_rmdir_wait(d->path, timeout_ms);
+		if (r < 0) {
+			if (!ret && err)
+				ret = roci_fail(err, -r, "remove cgroup %s", d->path);
+			continue;
+		}
+		/* parents roci made, unless another container still uses them */
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s", d->path);
+		size_t top = strlen(d->made_from);
+		char *slash;
+		while (strlen(path) > top && (slash = strrchr(path, '/'))) {
+			*slash = '\0';
+			if (rmdir(path) < 0)
+				break;
+		}
+	}
+	return ret;
 }

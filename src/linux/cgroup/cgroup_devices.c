@@ -13,7 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "linux/cgroup.h"
+#include "linux/cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
 /* Always usable, after the configured rules (as runc and crun do). */
