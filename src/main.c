@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "create", roci_cmd_create, "create a container", true },
 	{ "start", roci_cmd_start, "execute the user process of a created container" },
 	{ "run", roci_cmd_run, "create and start a container", true },
+	{ "exec", roci_cmd_exec, "run a new process inside a running container", true },
 	{ "state", roci_cmd_state, "print the state of a container" },
 	{ "kill", roci_cmd_kill, "send a signal to the container's init process" },
 	{ "delete", roci_cmd_delete, "delete a container and everything create made" },

@@ -21,6 +21,7 @@ typedef int (*roci_cmd_fn)(struct roci_globals *g, int argc, char **argv, struct
 
 /* argv[0] is the command name; options and positionals follow. */
 int roci_cmd_create(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_exec(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
 int roci_cmd_start(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
 int roci_cmd_run(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
 int roci_cmd_state(struct roci_globals *g, int argc, char **argv, struct roci_err *err);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/unixsock.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -24,19 +25,7 @@
 
 int roci_console_socket_connect(const char *path, struct roci_err *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return roci_failx(err, ENAMETOOLONG, "console socket path %s is too long", path);
-	strcpy(sa.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return roci_fail(err, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = roci_fail(err, errno, "connect to console socket %s", path);
-		close(fd);
-		return r;
-	}
-	return fd;
+	return roci_unix_connect(path, "console socket", err);
 }
 
 /* Bind the file behind fd onto the file behind target_fd (an O_PATH fd):
@@ -140,23 +129,7 @@ int roci_terminal_setup(const struct roci_process *p, int procfs_fd, bool bind_c
 
 int roci_terminal_send_master(int sock, int master, struct roci_err *err)
 {
-	char name[] = "/dev/ptmx";
-	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) - 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
-		return roci_fail(err, errno, "send pty master to console socket");
-	return 0;
+	return roci_unix_send_fd(sock, master, "/dev/ptmx", "pty master to console socket", err);
 }
 
 static int copy_once(int from, int to)

@@ -389,3 +389,84 @@ void roci_init_main(const struct roci_init_args *a)
 	fprintf(stderr, "roci: exec %s: %s\n", exec_path, strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
 }
+
+/* ---- exec ---------------------------------------------------------------- */
+
+/* Join the container's namespaces (user first: the others may be owned by
+ * it; pid and time were entered by the parent around the clone). */
+static int join_container(const struct roci_init_args *a, struct roci_err *err)
+{
+	int r = roci_ns_join(a->plan, true, false, err);
+	if (r == 0)
+		r = roci_ns_join(a->plan, false, true, err);
+	if (r < 0)
+		return r;
+	if (a->cfg->ns[ROCI_NS_USER].present && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		return roci_fail(err, errno, "become root in the user namespace");
+	if (setsid() < 0)
+		return roci_fail(err, errno, "setsid");
+	if (!a->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 &&
+	    errno != ENOSYS && errno != EPERM && errno != EACCES)
+		return roci_fail(err, errno, "join session keyring");
+	return 0;
+}
+
+/* A new pty in the container (no /dev/console: that is the init's). */
+static int exec_terminal(const struct roci_init_args *a, struct roci_err *err)
+{
+	const struct roci_process *p = a->cfg->process;
+	int r = 0;
+	if (p->terminal) {
+		int master = roci_terminal_setup(p, a->procfs_fd, false, err);
+		if (master < 0)
+			return master;
+		if (a->tty_to_parent)
+			r = roci_sync_send(a->sync_fd, ROCI_SYNC_PTY_MASTER, 0, NULL, master) < 0
+				? roci_failx(err, EPIPE, "send pty to parent") : 0;
+		else
+			r = roci_terminal_send_master(a->console_fd, master, err);
+		close(master);
+	}
+	if (a->console_fd >= 0)
+		close(a->console_fd);
+	return r;
+}
+
+void roci_exec_init_main(const struct roci_init_args *a)
+{
+	struct roci_err err = { 0 };
+	_cleanup_free_ char *exec_path = NULL;
+	const struct roci_process *p = a->cfg->process;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+	int r = wait_go(a->sync_fd, &err);
+	if (r == 0)
+		r = join_container(a, &err);
+	if (r == 0)
+		r = exec_terminal(a, &err);
+	if (r == 0) {
+		int needed[] = { a->sync_fd, a->procfs_fd };
+		roci_process_close_fds(3 + a->keep_fds, needed, ARRAY_SIZE(needed));
+		r = prepare_process(a, p, &exec_path, &err);
+	}
+	if (r == 0)
+		r = drop_privileges(a, p, &err);
+	char **env = r == 0 ? roci_process_env(p, a->listen_fds) : NULL;
+	if (r == 0 && !env)
+		r = roci_fail(&err, ENOMEM, "environment");
+	if (r < 0) {
+		roci_sync_send_error(a->sync_fd, &err);
+		_exit(1);
+	}
+	roci_process_keep_fds(a->keep_fds);
+	close(a->procfs_fd);
+	/* The sync socket closes on exec: that end-of-file tells the parent. */
+	execve(exec_path, p->args, env);
+	int e = errno;
+	roci_fail(&err, e, "exec: \"%s\"", p->args[0]);
+	roci_sync_send_error(a->sync_fd, &err);
+	_exit(e == ENOENT ? 127 : 126);
+}

@@ -32,3 +32,9 @@ struct roci_init_args {
 };
 
 __attribute__((noreturn)) void roci_init_main(const struct roci_init_args *a);
+
+/* The child of `exec`: joins the container's namespaces (a->plan), makes
+ * its terminal, takes the process settings of a->cfg->process and execs
+ * it. rootfs, bundle, fifo_fd and lock_fd are unused. Errors, the exec's
+ * own included, go to the parent over sync_fd. */
+__attribute__((noreturn)) void roci_exec_init_main(const struct roci_init_args *a);

@@ -76,6 +76,10 @@ int roci_cgroup_create(struct roci_cgroup *cg, pid_t pid, const struct roci_reso
  * -1 when there is none. */
 int roci_cgroup_v2_fd(const struct roci_cgroup *cg);
 
+/* exec --cgroup: narrow every directory (SUB) or those of one v1
+ * controller (CTRL:SUB) to a sub-cgroup that must already exist. */
+int roci_cgroup_sub(struct roci_cgroup *cg, const char *spec, struct roci_err *err);
+
 /* Move pid into every directory (skip_v2: it was born in the v2 one). */
 int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, bool skip_v2, struct roci_err *err);
 

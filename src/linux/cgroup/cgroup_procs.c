@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "linux/cgroup/cgroup_internal.h"
@@ -153,4 +154,39 @@ int roci_cgroup_kill(const struct roci_cgroup *cg, int sig, struct roci_err *err
 	if (frozen)
 		roci_cgroup_freeze(cg, false, &(struct roci_err){ 0 });
 	return r;
+}
+
+/* ---- exec --cgroup ------------------------------------------------------ */
+
+int roci_cgroup_sub(struct roci_cgroup *cg, const char *spec, struct roci_err *err)
+{
+	const char *colon = strchr(spec, ':');
+	const char *sub = colon ? colon + 1 : spec;
+	_cleanup_free_ char *ctrl = colon ? strndup(spec, (size_t)(colon - spec)) : NULL;
+	if (!*sub || sub[0] == '/' || strstr(sub, "..") || (colon && (!ctrl || !*ctrl)))
+		return roci_failx(err, EINVAL, "--cgroup %s: want SUB or CONTROLLER:SUB, a relative path", spec);
+	if (ctrl && cg->mode == ROCI_CG_V2)
+		return roci_failx(err, EINVAL, "--cgroup %s: a controller is for cgroup v1 only", spec);
+	bool any = false;
+	for (size_t i = 0; i < cg->n; i++) {
+		struct roci_cg_dir *d = &cg->dirs[i];
+		if (ctrl && (d->v2 || !roci_cg_in_list(d->controllers, ctrl)))
+			continue;
+		char *p = NULL;
+		if (asprintf(&p, "%s/%s", d->path, sub) < 0)
+			return roci_fail(err, ENOMEM, "--cgroup");
+		struct stat st;
+		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			int r = roci_failx(err, ENOENT, "--cgroup %s: %s does not exist", spec, p);
+			free(p);
+			return r;
+		}
+		free(d->path);
+		d->path = p;
+		any = true;
+	}
+	if (!any)
+		return roci_failx(err, ENOENT, "--cgroup %s: the container has no %s cgroup", spec,
+				  ctrl ? ctrl : "");
+	return 0;
 }
