@@ -135,7 +135,7 @@ static json_t *intel_rdt_section(void)
 
 static json_t *mount_extensions_section(void)
 {
-	/* idmapped mounts are refused (rootfs.c) */
+	/* idmapped mounts are refused (rootfs_mounts.c) */
 	return json_pack("{s:o}", "idmap", enabled(false));
 }
 

@@ -101,6 +101,11 @@ struct walk {
 	int *stack;   /* stack[0] is the root (not owned), then owned dir fds */
 	size_t depth; /* index of the top */
 	size_t cap;
+	/* "rest" holds what is left to resolve; symlink targets are spliced in
+	 * front of it. Two buffers so splicing never overlaps. */
+	char *rest, *tmp;
+	int links;        /* symlinks followed so far */
+	const char *path; /* the path as given, for messages */
 };
 
 static void walk_free(struct walk *w)
@@ -108,6 +113,29 @@ static void walk_free(struct walk *w)
 	for (size_t i = 1; i <= w->depth; i++)
 		close(w->stack[i]);
 	free(w->stack);
+	free(w->rest);
+	free(w->tmp);
+}
+
+/* The stack with only the root on it, and the whole path still to
+ * resolve. Nothing is left to free when it fails. */
+static int walk_init(struct walk *w, int root_fd, struct roci_err *err)
+{
+	const char *path = w->path;
+	w->rest = malloc(PATH_MAX);
+	w->tmp = malloc(PATH_MAX);
+	w->stack = malloc(w->cap * sizeof(int));
+	if (!w->rest || !w->tmp || !w->stack) {
+		walk_free(w);
+		return roci_fail(err, ENOMEM, "resolve %s", path);
+	}
+	w->stack[0] = root_fd;
+	if (strlen(path) >= PATH_MAX) {
+		walk_free(w);
+		return roci_fail(err, ENAMETOOLONG, "resolve %s", path);
+	}
+	strcpy(w->rest, path);
+	return 0;
 }
 
 static int walk_push(struct walk *w, int fd)
@@ -130,111 +158,130 @@ static void walk_pop_to(struct walk *w, size_t depth)
 		close(w->stack[w->depth--]);
 }
 
+/* One component of the rest of the path, cut out of it in place. */
+struct comp {
+	char *name;     /* the component, NUL-terminated */
+	char *next;     /* what follows it */
+	bool had_slash; /* a "/" followed it */
+	bool last;      /* nothing but slashes follows */
+	bool must_dir;  /* it has to be a directory */
+};
+
+/* Cut the next component out of p; false when none is left. */
+static bool walk_cut(char *p, bool want_dir, struct comp *c)
+{
+	while (*p == '/')
+		p++;
+	if (!*p)
+		return false;
+	char *e = strchrnul(p, '/');
+	bool had_slash = *e == '/';
+	if (*e)
+		*e++ = '\0';
+	char *q = e;
+	while (*q == '/')
+		q++;
+	bool last = *q == '\0';
+	*c = (struct comp){ .name = p, .next = e, .had_slash = had_slash, .last = last,
+			    .must_dir = !last || had_slash || want_dir };
+	return true;
+}
+
+/* Open component c in the directory on top of the stack, never following
+ * it (mkdirs: creating it as a directory if missing), and stat it. Returns
+ * its O_PATH fd. */
+static int walk_open(const struct walk *w, const struct comp *c, bool mkdirs, mode_t mode,
+		     struct stat *st, struct roci_err *err)
+{
+	int top = w->stack[w->depth];
+	int fd = openat(top, c->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && mkdirs && c->must_dir) {
+		if (mkdirat(top, c->name, mode) < 0 && errno != EEXIST)
+			return roci_fail(err, errno, "mkdir %s (in %s)", c->name, w->path);
+		fd = openat(top, c->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return roci_fail(err, errno, "resolve %s in root", w->path);
+	if (fstat(fd, st) < 0) {
+		int r = roci_fail(err, errno, "stat %s in root", w->path);
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* Splice the target of symlink fd (component c) in front of the rest of
+ * the path, which then starts over from the root if the target is
+ * absolute. Magic links are refused. Closes fd. */
+static int walk_follow(struct walk *w, int fd, const struct comp *c, struct roci_err *err)
+{
+	char target[PATH_MAX];
+	ssize_t tl = readlinkat(fd, "", target, sizeof(target) - 1);
+	if (tl < 0 || ++w->links > MAX_SYMLINKS) {
+		int r = roci_fail(err, tl < 0 ? errno : ELOOP, "resolve %s in root", w->path);
+		close(fd);
+		return r;
+	}
+	target[tl] = '\0';
+	if (is_magic_link(fd, target)) {
+		close(fd);
+		return roci_failx(err, ELOOP, "resolve %s in root: refusing to follow magic link %s",
+				  w->path, c->name);
+	}
+	close(fd);
+	const char *e = c->next;
+	int n = *e ? snprintf(w->tmp, PATH_MAX, "%s/%s", target, e)
+		   : snprintf(w->tmp, PATH_MAX, "%s%s", target, c->had_slash ? "/" : "");
+	if (n < 0 || n >= PATH_MAX)
+		return roci_fail(err, ENAMETOOLONG, "resolve %s in root", w->path);
+	if (target[0] == '/')
+		walk_pop_to(w, 0);
+	char *sw = w->rest;
+	w->rest = w->tmp;
+	w->tmp = sw;
+	return 0;
+}
+
 int roci_inroot_walk(int root_fd, const char *path, int flags, bool mkdirs, mode_t mode,
 		     struct roci_err *err)
 {
-	struct walk w = { .cap = 16, .depth = 0 };
-	/* "rest" holds what is left to resolve; symlink targets are spliced in
-	 * front of it. Two buffers so splicing never overlaps. */
-	_cleanup_free_ char *rest = malloc(PATH_MAX);
-	_cleanup_free_ char *tmp = malloc(PATH_MAX);
-	w.stack = malloc(w.cap * sizeof(int));
-	int result = -1, r = 0, links = 0;
+	struct walk w = { .cap = 16, .depth = 0, .path = path };
+	int result = -1, r = walk_init(&w, root_fd, err);
+	if (r < 0)
+		return r;
 	bool follow_last = !(flags & O_NOFOLLOW);
 	bool want_dir = (flags & O_DIRECTORY) != 0;
 
-	if (!rest || !tmp || !w.stack) {
-		free(w.stack);
-		return roci_fail(err, ENOMEM, "resolve %s", path);
-	}
-	w.stack[0] = root_fd;
-	if (strlen(path) >= PATH_MAX) {
-		free(w.stack);
-		return roci_fail(err, ENAMETOOLONG, "resolve %s", path);
-	}
-	strcpy(rest, path);
-
-	char *p = rest;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		char *e = strchrnul(p, '/');
-		bool had_slash = *e == '/';
-		if (*e)
-			*e++ = '\0';
-		char *q = e;
-		while (*q == '/')
-			q++;
-		bool last = *q == '\0';
-		bool must_dir = !last || had_slash || want_dir;
-
-		if (strcmp(p, ".") == 0) {
-			p = e;
+	struct comp c;
+	char *p = w.rest;
+	while (walk_cut(p, want_dir, &c)) {
+		p = c.next;
+		if (strcmp(c.name, ".") == 0)
 			continue;
-		}
-		if (strcmp(p, "..") == 0) {
+		if (strcmp(c.name, "..") == 0) {
 			if (w.depth > 0)
 				walk_pop_to(&w, w.depth - 1);
-			p = e;
 			continue;
-		}
-		int top = w.stack[w.depth];
-		int fd = openat(top, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT && mkdirs && must_dir) {
-			if (mkdirat(top, p, mode) < 0 && errno != EEXIST) {
-				r = roci_fail(err, errno, "mkdir %s (in %s)", p, path);
-				goto out;
-			}
-			fd = openat(top, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		}
-		if (fd < 0) {
-			r = roci_fail(err, errno, "resolve %s in root", path);
-			goto out;
 		}
 		struct stat st;
-		if (fstat(fd, &st) < 0) {
-			r = roci_fail(err, errno, "stat %s in root", path);
-			close(fd);
+		int fd = walk_open(&w, &c, mkdirs, mode, &st, err);
+		if (fd < 0) {
+			r = fd;
 			goto out;
 		}
-		if (S_ISLNK(st.st_mode) && (!last || had_slash || follow_last)) {
-			char target[PATH_MAX];
-			ssize_t tl = readlinkat(fd, "", target, sizeof(target) - 1);
-			if (tl < 0 || ++links > MAX_SYMLINKS) {
-				r = roci_fail(err, tl < 0 ? errno : ELOOP, "resolve %s in root", path);
-				close(fd);
+		if (S_ISLNK(st.st_mode) && (!c.last || c.had_slash || follow_last)) {
+			if ((r = walk_follow(&w, fd, &c, err)) < 0)
 				goto out;
-			}
-			target[tl] = '\0';
-			if (is_magic_link(fd, target)) {
-				close(fd);
-				r = roci_failx(err, ELOOP, "resolve %s in root: refusing to follow magic link %s",
-					       path, p);
-				goto out;
-			}
-			close(fd);
-			int n = *e ? snprintf(tmp, PATH_MAX, "%s/%s", target, e)
-				   : snprintf(tmp, PATH_MAX, "%s%s", target, had_slash ? "/" : "");
-			if (n < 0 || n >= PATH_MAX) {
-				r = roci_fail(err, ENAMETOOLONG, "resolve %s in root", path);
-				goto out;
-			}
-			if (target[0] == '/')
-				walk_pop_to(&w, 0);
-			char *sw = rest;
-			rest = tmp;
-			tmp = sw;
-			p = rest;
+			p = w.rest;
 			continue;
 		}
-		if (!S_ISDIR(st.st_mode) && must_dir) {
+		if (!S_ISDIR(st.st_mode) && c.must_dir) {
 			close(fd);
-			r = roci_failx(err, ENOTDIR, "resolve %s in root: %s: %s", path, p, strerror(ENOTDIR));
+			r = roci_failx(err, ENOTDIR, "resolve %s in root: %s: %s", path, c.name,
+				       strerror(ENOTDIR));
 			goto out;
 		}
-		if (last) {
+		if (c.last) {
 			result = fd;
 			break;
 		}
@@ -243,7 +290,6 @@ int roci_inroot_walk(int root_fd, const char *path, int flags, bool mkdirs, mode
 			r = roci_fail(err, ENOMEM, "resolve %s", path);
 			goto out;
 		}
-		p = e;
 	}
 	if (result < 0) {
 		/* The path ended on a directory already on the stack. */
