@@ -52,7 +52,9 @@ int roci_process_lookup(const struct roci_process *p, char **out, struct roci_er
 		if (!is_executable_file(arg0, &why)) {
 			if (why == ENOENT)
 				return roci_failx(err, ENOENT, "exec: \"%s\": stat %s: no such file or directory", arg0, arg0);
-			return roci_fail(err, why, "exec: \"%s\"", arg0);
+			char text[128];
+			return roci_failx(err, why, "exec: \"%s\": %s", arg0,
+					  roci_errno_text(why, text, sizeof(text)));
 		}
 		*out = strdup(arg0);
 		return *out ? 0 : -ENOMEM;

@@ -74,18 +74,20 @@ static int open_console_target(struct roci_err *err)
 	return fd >= 0 ? fd : roci_fail(err, errno, "open /dev/console");
 }
 
-/* The process's side of the pty: its user owns it, and output lines end
- * in \n alone (ONLCR off), as a caller that captures output expects. */
-static int prepare_slave(int slave, const struct roci_process *p, struct roci_err *err)
+/* The process's side of the pty: its user owns it; ONLCR off on request. */
+static int prepare_slave(int slave, const struct roci_process *p, bool no_onlcr,
+			 struct roci_err *err)
 {
 	if (fchown(slave, p->uid, (gid_t)-1) < 0)
 		return roci_fail(err, errno, "chown pty to uid %u", (unsigned)p->uid);
-	struct termios t;
-	if (tcgetattr(slave, &t) < 0)
-		return roci_fail(err, errno, "read pty attributes");
-	t.c_oflag &= ~(tcflag_t)ONLCR;
-	if (tcsetattr(slave, TCSANOW, &t) < 0)
-		return roci_fail(err, errno, "set pty attributes");
+	if (no_onlcr) {
+		struct termios t;
+		if (tcgetattr(slave, &t) < 0)
+			return roci_fail(err, errno, "read pty attributes");
+		t.c_oflag &= ~(tcflag_t)ONLCR;
+		if (tcsetattr(slave, TCSANOW, &t) < 0)
+			return roci_fail(err, errno, "set pty attributes");
+	}
 	if (p->console_width || p->console_height) {
 		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
 				      .ws_col = (unsigned short)p->console_width };
@@ -94,7 +96,7 @@ static int prepare_slave(int slave, const struct roci_process *p, struct roci_er
 	return 0;
 }
 
-int roci_terminal_setup(const struct roci_process *p, int procfs_fd, bool bind_console,
+int roci_terminal_setup(const struct roci_process *p, int procfs_fd, unsigned flags,
 			struct roci_err *err)
 {
 	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -106,10 +108,10 @@ int roci_terminal_setup(const struct roci_process *p, int procfs_fd, bool bind_c
 	_cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return roci_fail(err, errno, "open pty peer");
-	int r = prepare_slave(slave, p, err);
+	int r = prepare_slave(slave, p, flags & ROCI_TTY_NO_ONLCR, err);
 	if (r < 0)
 		return r;
-	if (bind_console) {
+	if (flags & ROCI_TTY_BIND_CONSOLE) {
 		/* /dev/console gets the pty we hold, bound by fd, never by
 		 * path (security.md #6). */
 		_cleanup_close_ int console = open_console_target(err);
@@ -157,6 +159,9 @@ void roci_terminal_proxy(int master, int stop_fd)
 	if (have_tty) {
 		struct termios raw = saved;
 		cfmakeraw(&raw);
+		/* output processing stays: the pty sends "\n" (ONLCR off) and
+		 * the caller's terminal turns it into a line break */
+		raw.c_oflag |= OPOST;
 		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
 		struct winsize ws;
 		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)

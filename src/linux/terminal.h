@@ -12,10 +12,13 @@
 int roci_console_socket_connect(const char *path, struct roci_err *err);
 
 /* In the container, after pivot_root and setsid: open /dev/ptmx, take the
- * peer (owned by the process's user, ONLCR off, consoleSize), bind it over
- * /dev/console by fd (bind_console: the init, not exec), make it the
- * controlling terminal and stdio. Returns the master fd. */
-int roci_terminal_setup(const struct roci_process *p, int procfs_fd, bool bind_console,
+ * peer (owned by the process's user, consoleSize applied), make it the
+ * controlling terminal and stdio. Returns the master fd. Flags:
+ * BIND_CONSOLE binds it over /dev/console by fd (the init, not exec);
+ * NO_ONLCR clears ONLCR, for roci's own relay: its caller captures "\n"
+ * line ends, while a console-socket peer keeps the terminal default. */
+enum { ROCI_TTY_BIND_CONSOLE = 1, ROCI_TTY_NO_ONLCR = 2 };
+int roci_terminal_setup(const struct roci_process *p, int procfs_fd, unsigned flags,
 			struct roci_err *err);
 
 /* Send the pty master over a unix socket (SCM_RIGHTS). */

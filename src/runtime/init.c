@@ -162,13 +162,17 @@ static int run_create_hooks(const struct roci_init_args *a, char *hook_state, si
 	return roci_hooks_run(a->cfg, ROCI_HOOK_CREATE_CONTAINER, hook_state, a->log, err);
 }
 
-/* The pty, its master sent to the caller (console socket) or to `run`. */
-static int setup_terminal(const struct roci_init_args *a, struct roci_err *err)
+/* The pty, its master sent to the caller (console socket) or to the
+ * parent, which relays it (then ONLCR is off: its caller captures "\n").
+ * flags: ROCI_TTY_BIND_CONSOLE for the init. */
+static int setup_terminal(const struct roci_init_args *a, unsigned flags, struct roci_err *err)
 {
 	const struct roci_process *p = a->cfg->process;
 	int r = 0;
 	if (p && p->terminal) {
-		int master = roci_terminal_setup(p, a->procfs_fd, true, err);
+		if (a->tty_to_parent)
+			flags |= ROCI_TTY_NO_ONLCR;
+		int master = roci_terminal_setup(p, a->procfs_fd, flags, err);
 		if (master < 0)
 			return master;
 		if (a->tty_to_parent)
@@ -207,7 +211,7 @@ static int setup_rootfs(const struct roci_init_args *a, char *hook_state, size_t
 	r = roci_rootfs_pivot(&rctx, err);
 	if (r < 0)
 		return r;
-	r = setup_terminal(a, err);
+	r = setup_terminal(a, ROCI_TTY_BIND_CONSOLE, err);
 	if (r < 0)
 		return r;
 	return roci_rootfs_finalize(&rctx, err);
@@ -411,27 +415,6 @@ static int join_container(const struct roci_init_args *a, struct roci_err *err)
 	return 0;
 }
 
-/* A new pty in the container (no /dev/console: that is the init's). */
-static int exec_terminal(const struct roci_init_args *a, struct roci_err *err)
-{
-	const struct roci_process *p = a->cfg->process;
-	int r = 0;
-	if (p->terminal) {
-		int master = roci_terminal_setup(p, a->procfs_fd, false, err);
-		if (master < 0)
-			return master;
-		if (a->tty_to_parent)
-			r = roci_sync_send(a->sync_fd, ROCI_SYNC_PTY_MASTER, 0, NULL, master) < 0
-				? roci_failx(err, EPIPE, "send pty to parent") : 0;
-		else
-			r = roci_terminal_send_master(a->console_fd, master, err);
-		close(master);
-	}
-	if (a->console_fd >= 0)
-		close(a->console_fd);
-	return r;
-}
-
 void roci_exec_init_main(const struct roci_init_args *a)
 {
 	struct roci_err err = { 0 };
@@ -446,7 +429,7 @@ void roci_exec_init_main(const struct roci_init_args *a)
 	if (r == 0)
 		r = join_container(a, &err);
 	if (r == 0)
-		r = exec_terminal(a, &err);
+		r = setup_terminal(a, 0, &err); /* /dev/console is the init's */
 	if (r == 0) {
 		int needed[] = { a->sync_fd, a->procfs_fd };
 		roci_process_close_fds(3 + a->keep_fds, needed, ARRAY_SIZE(needed));
@@ -466,7 +449,8 @@ void roci_exec_init_main(const struct roci_init_args *a)
 	/* The sync socket closes on exec: that end-of-file tells the parent. */
 	execve(exec_path, p->args, env);
 	int e = errno;
-	roci_fail(&err, e, "exec: \"%s\"", p->args[0]);
+	char text[128];
+	roci_failx(&err, e, "exec: \"%s\": %s", p->args[0], roci_errno_text(e, text, sizeof(text)));
 	roci_sync_send_error(a->sync_fd, &err);
 	_exit(e == ENOENT ? 127 : 126);
 }

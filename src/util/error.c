@@ -53,3 +53,11 @@ int roci_err_wrap(struct roci_err *err, const char *fmt, ...)
 		err->code = EIO;
 	return -err->code;
 }
+
+const char *roci_errno_text(int errnum, char *buf, unsigned len)
+{
+	snprintf(buf, len, "%s", strerror(errnum));
+	if (buf[0] >= 'A' && buf[0] <= 'Z')
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}

@@ -22,6 +22,10 @@ int roci_fail(struct roci_err *err, int errnum, const char *fmt, ...)
 int roci_failx(struct roci_err *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* strerror(errnum) with a lower-case first letter ("permission denied"),
+ * the wording runc's callers match on; buf holds at least 64 bytes. */
+const char *roci_errno_text(int errnum, char *buf, unsigned len);
+
 /* Prepend context to an already set error: "ctx: old message". */
 int roci_err_wrap(struct roci_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
