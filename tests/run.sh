@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tests/lib/deps.sh meson ninja-build pkg-config gcc libjansson-dev libseccomp-dev \
-	busybox-static bats jq iproute2 util-linux podman conmon strace python3 linux-libc-dev libsystemd-dev || exit 1
+	busybox-static bats jq iproute2 util-linux bsdutils tmux podman conmon strace python3 linux-libc-dev libsystemd-dev || exit 1
 if [ -f build/build.ninja ]; then
 	meson setup --reconfigure build >/dev/null || exit 1
 else

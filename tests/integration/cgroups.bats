@@ -70,6 +70,19 @@ sleeper() {
 	echo "$n hierarchies"
 }
 
+@test "exec: the new process joins the container's cgroup in every hierarchy" {
+	sleeper
+	roci run -d -b "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1
+	roci exec -d --pid-file "$BATS_TEST_TMPDIR/pid" "$CID" sleep 100
+	local pid d n=0
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	for d in $(all_dirs "$CID"); do
+		grep -qx "$pid" "$d/cgroup.procs"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 1 ]
+}
+
 @test "cgroupsPath: absolute from each root, relative below our own cgroup, parents roci made go too" {
 	sleeper
 	# where the pids controller lives, and our own cgroup there (on v2

@@ -72,17 +72,21 @@ pid_gone() {
 # ignores it).
 TERM_AWARE='trap "exit 0" TERM; while :; do sleep 0.1; done'
 
-# console_receiver SOCK OUT: a --console-socket peer in the background
-# ($CONSOLE_PID): takes the pty master and copies everything read from it to
-# OUT until the container closes it. Returns once SOCK exists.
+# console_receiver SOCK OUT [INPUT]: a --console-socket peer in the
+# background ($CONSOLE_PID): takes the pty master, types INPUT into it, and
+# copies everything read from it to OUT until the container closes it.
+# Returns once SOCK exists.
 console_receiver() {
-	python3 - "$1" >"$2" <<'PY' &
+	python3 - "$1" "${3:-}" >"$2" <<'PY' &
 import array, os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(60)
 s.bind(sys.argv[1]); s.listen(1)
 c, _ = s.accept()
 msg, anc, _, _ = c.recvmsg(64, socket.CMSG_LEN(4))
 fds = array.array("i"); fds.frombytes(anc[0][2][:4])
+if sys.argv[2]:
+    os.write(fds[0], sys.argv[2].encode())
 out = b""
 while True:
     try:
