@@ -29,8 +29,8 @@ jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/t
 	"$work/bundle/config.json" >"$work/c.json" && mv "$work/c.json" "$work/bundle/config.json"
 # the exec target: the same container, sleeping
 mkdir "$work/sleeper"
-ln -s ../bundle/rootfs "$work/sleeper/rootfs"
-jq '.process.args = ["sleep", "1000"]' "$work/bundle/config.json" >"$work/sleeper/config.json"
+jq --arg r "$work/bundle/rootfs" '.root.path = $r | .process.args = ["sleep", "1000"]' \
+	"$work/bundle/config.json" >"$work/sleeper/config.json"
 : >"$work/empty"
 
 cat >"$work/lifecycle" <<EOS
@@ -58,7 +58,8 @@ unshare -m --propagation private sh -c "
 	mount --bind $work/ro $work/ro && mount -o remount,bind,ro $work/ro
 	cd $work
 	for rt in $ROCI $CRUN $RUNC; do
-		\$rt --root $work/e-\$(basename \$rt) run -d -b $work/sleeper e1 </dev/null >/dev/null 2>&1 || exit 1
+		n=\$(basename \$rt)
+		\$rt --root $work/e-\$n run -d -b $work/sleeper e-\$n </dev/null >/dev/null || { echo \"\$n: run -d failed\" >&2; exit 1; }
 	done
 	hyperfine -N -w 5 -r $RUNS --export-json $work/hf.json \
 		-n 'roci lifecycle' '$work/lifecycle $ROCI' \
@@ -69,12 +70,12 @@ unshare -m --propagation private sh -c "
 		-n 'roci-ro run' '$RO --root $work/s4 run -b $work/bundle r4' \
 		-n 'crun run' '$CRUN --root $work/s2 run -b $work/bundle r2' \
 		-n 'runc run' '$RUNC --root $work/s3 run -b $work/bundle r3' \
-		-n 'roci exec' '$ROCI --root $work/e-roci exec e1 /bin/true' \
-		-n 'roci-ro exec' '$RO --root $work/e-roci exec e1 /bin/true' \
-		-n 'crun exec' '$CRUN --root $work/e-crun exec e1 /bin/true' \
-		-n 'runc exec' '$RUNC --root $work/e-runc exec e1 /bin/true' >/dev/null
+		-n 'roci exec' '$ROCI --root $work/e-roci exec e-roci /bin/true' \
+		-n 'roci-ro exec' '$RO --root $work/e-roci exec e-roci /bin/true' \
+		-n 'crun exec' '$CRUN --root $work/e-crun exec e-crun /bin/true' \
+		-n 'runc exec' '$RUNC --root $work/e-runc exec e-runc /bin/true' >$work/hf.out 2>&1 || { cat $work/hf.out; exit 1; }
 	for rt in $ROCI $CRUN $RUNC; do
-		\$rt --root $work/e-\$(basename \$rt) delete -f e1 >/dev/null 2>&1
+		\$rt --root $work/e-\$(basename \$rt) delete -f e-\$(basename \$rt) >/dev/null 2>&1
 		/usr/bin/time -f \"\$(basename \$rt) create peak RSS: %M KiB\" \$rt --root $work/rss create -b $work/bundle m1 >/dev/null
 		\$rt --root $work/rss delete -f m1 >/dev/null 2>&1
 	done
