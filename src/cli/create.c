@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* roci create [-b DIR] [--pid-file F] [--console-socket S] [--no-pivot]
+/* roci create [-b DIR] [--pid-file F] [--console-socket S] [--pidfd-socket S] [--no-pivot]
  *             [--no-new-keyring] [--preserve-fds N] ID */
 #include <errno.h>
 #include <getopt.h>
@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 #include "runtime/container.h"
 
-enum { O_PIDFILE = 256, O_CONSOLE, O_NOPIVOT, O_NOKEYRING, O_PRESERVE, O_KEEP, O_NOSUBREAPER };
+enum { O_PIDFILE = 256, O_CONSOLE, O_PIDFD, O_NOPIVOT, O_NOKEYRING, O_PRESERVE, O_KEEP, O_NOSUBREAPER };
 
 int roci_cli_parse_create(struct roci_globals *g, int argc, char **argv, bool run,
 			  struct roci_create_opts *o, bool *detach, bool *keep,
@@ -20,6 +20,7 @@ int roci_cli_parse_create(struct roci_globals *g, int argc, char **argv, bool ru
 		{ "bundle", required_argument, NULL, 'b' },
 		{ "pid-file", required_argument, NULL, O_PIDFILE },
 		{ "console-socket", required_argument, NULL, O_CONSOLE },
+		{ "pidfd-socket", required_argument, NULL, O_PIDFD },
 		{ "no-pivot", no_argument, NULL, O_NOPIVOT },
 		{ "no-new-keyring", no_argument, NULL, O_NOKEYRING },
 		{ "preserve-fds", required_argument, NULL, O_PRESERVE },
@@ -29,9 +30,9 @@ int roci_cli_parse_create(struct roci_globals *g, int argc, char **argv, bool ru
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *usage = run ? "run [-b DIR] [--pid-file F] [--console-socket S] [--no-pivot] "
+	const char *usage = run ? "run [-b DIR] [--pid-file F] [--console-socket S] [--pidfd-socket S] [--no-pivot] "
 				  "[--no-new-keyring] [--preserve-fds N] [-d] [--keep] ID"
-				: "create [-b DIR] [--pid-file F] [--console-socket S] [--no-pivot] "
+				: "create [-b DIR] [--pid-file F] [--console-socket S] [--pidfd-socket S] [--no-pivot] "
 				  "[--no-new-keyring] [--preserve-fds N] ID";
 	memset(o, 0, sizeof(*o));
 	o->root = g->root;
@@ -44,6 +45,7 @@ int roci_cli_parse_create(struct roci_globals *g, int argc, char **argv, bool ru
 		case 'b': o->bundle = optarg; break;
 		case O_PIDFILE: o->pid_file = optarg; break;
 		case O_CONSOLE: o->console_socket = optarg; break;
+		case O_PIDFD: o->pidfd_socket = optarg; break;
 		case O_NOPIVOT: o->no_pivot = true; break;
 		case O_NOKEYRING: o->no_new_keyring = true; break;
 		case O_NOSUBREAPER: break;

@@ -136,12 +136,12 @@ int roci_state_oci_json(const struct roci_state *st, enum roci_status status, bo
 	return dump(o, pretty, out, err);
 }
 
-int roci_process_state_json(const struct roci_state *st, const char *metadata, char **out,
-			    struct roci_err *err)
+int roci_process_state_json(const struct roci_state *st, enum roci_status status, pid_t pid,
+			    const char *metadata, char **out, struct roci_err *err)
 {
 	*out = NULL;
 	_cleanup_free_ char *state = NULL;
-	int r = roci_state_oci_json(st, ROCI_STATUS_CREATING, false, &state, err);
+	int r = roci_state_oci_json(st, status, false, &state, err);
 	if (r < 0)
 		return r;
 	json_t *sj = json_loads(state, 0, NULL);
@@ -157,7 +157,7 @@ int roci_process_state_json(const struct roci_state *st, const char *metadata, c
 	if (json_object_set_new(o, "ociVersion", json_string(ROCI_SPEC_VERSION)) < 0 ||
 	    json_object_set_new(o, "fds", fds) < 0 ||
 	    json_array_append_new(fds, json_string("seccompFd")) < 0 ||
-	    json_object_set_new(o, "pid", json_integer(st->pid)) < 0 ||
+	    json_object_set_new(o, "pid", json_integer(pid)) < 0 ||
 	    (metadata && json_object_set_new(o, "metadata", json_string(metadata)) < 0)) {
 		json_decref(o);
 		json_decref(sj);

@@ -45,11 +45,12 @@ int roci_state_oci_json(const struct roci_state *st, enum roci_status status,
 			bool pretty, char **out, struct roci_err *err);
 
 /* The seccomp agent's "container process state" (runtime-spec
- * linux.seccomp.listenerPath): ociVersion, fds ["seccompFd"], pid, metadata
- * (omitted when NULL) and the state document of roci_state_oci_json with
- * status "creating". */
-int roci_process_state_json(const struct roci_state *st, const char *metadata, char **out,
-			    struct roci_err *err);
+ * linux.seccomp.listenerPath): ociVersion, fds ["seccompFd"], pid (the
+ * process that loaded the filter: the init, or an exec'd process),
+ * metadata (omitted when NULL) and the state document of
+ * roci_state_oci_json with status ("creating" from create). */
+int roci_process_state_json(const struct roci_state *st, enum roci_status status, pid_t pid,
+			    const char *metadata, char **out, struct roci_err *err);
 
 void roci_state_free(struct roci_state *st);
 static inline void roci_state_freep(struct roci_state **s)

@@ -18,6 +18,7 @@ struct roci_create_opts {
 	const char *bundle;          /* default: cwd */
 	const char *pid_file;
 	const char *console_socket;
+	const char *pidfd_socket;    /* gets a pidfd of the init */
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;

@@ -248,7 +248,8 @@ static int forward_seccomp_listener(struct create_ctx *c, const struct roci_crea
 		return roci_fail(err, ENOMEM, "state");
 	_cleanup_free_ char *json = NULL;
 	const struct roci_seccomp *s = c->cfg->seccomp;
-	int r = roci_process_state_json(&c->st, s->listener_metadata, &json, err);
+	int r = roci_process_state_json(&c->st, ROCI_STATUS_CREATING, c->st.pid, s->listener_metadata,
+					&json, err);
 	if (r < 0)
 		return r;
 	r = roci_seccomp_send_listener(s->listener_path, json, fd, err);
@@ -558,6 +559,11 @@ static int record_created(struct create_ctx *c, const struct roci_create_opts *o
 		return r;
 	if (o->pid_file) {
 		r = roci_spawn_write_pid_file(o->pid_file, c->init_pid, err);
+		if (r < 0)
+			return r;
+	}
+	if (o->pidfd_socket) {
+		r = roci_spawn_send_pidfd(o->pidfd_socket, c->init_pidfd, err);
 		if (r < 0)
 			return r;
 	}

@@ -30,7 +30,6 @@
 #include "runtime/spawn.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
-#include "util/unixsock.h"
 
 /* Everything exec holds while it works; released by exec_ctx_free. */
 struct exec_ctx {
@@ -424,11 +423,9 @@ static int forward_seccomp_listener(struct exec_ctx *x, int fd, struct roci_err 
 {
 	if (fd < 0)
 		return roci_failx(err, EPROTO, "seccomp listener fd missing");
-	struct roci_state st = *x->c.st;
-	st.pid = x->pid;
 	_cleanup_free_ char *json = NULL;
 	const struct roci_seccomp *s = x->cfg->seccomp;
-	int r = roci_process_state_json(&st, s->listener_metadata, &json, err);
+	int r = roci_process_state_json(x->c.st, x->c.status, x->pid, s->listener_metadata, &json, err);
 	if (r == 0)
 		r = roci_seccomp_send_listener(s->listener_path, json, fd, err);
 	if (r == 0 && roci_sync_send(x->sync[0], ROCI_SYNC_GO, 0, NULL, -1) < 0)
@@ -477,12 +474,8 @@ static int record(struct exec_ctx *x, const struct roci_exec_opts *o, struct roc
 	int r = 0;
 	if (o->pid_file)
 		r = roci_spawn_write_pid_file(o->pid_file, x->pid, err);
-	if (r == 0 && o->pidfd_socket) {
-		if (x->pidfd < 0)
-			return roci_failx(err, ENOSYS, "--pidfd-socket: the kernel has no pidfds");
-		_cleanup_close_ int s = roci_unix_connect(o->pidfd_socket, "pidfd socket", err);
-		r = s < 0 ? s : roci_unix_send_fd(s, x->pidfd, "pidfd", "pidfd to pidfd socket", err);
-	}
+	if (r == 0 && o->pidfd_socket)
+		r = roci_spawn_send_pidfd(o->pidfd_socket, x->pidfd, err);
 	return r;
 }
 

@@ -15,6 +15,7 @@
 
 #include "linux/terminal.h"
 #include "runtime/statedir.h"
+#include "util/unixsock.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -82,6 +83,18 @@ int roci_spawn_write_pid_file(const char *path, pid_t pid, struct roci_err *err)
 	}
 	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 	return roci_write_file_atomic(path, buf, (size_t)n, 0644, err);
+}
+
+int roci_spawn_send_pidfd(const char *path, int pidfd, struct roci_err *err)
+{
+	if (pidfd < 0)
+		return roci_failx(err, ENOSYS, "--pidfd-socket: the kernel has no pidfds");
+	int s = roci_unix_connect(path, "pidfd socket", err);
+	if (s < 0)
+		return s;
+	int r = roci_unix_send_fd(s, pidfd, "pidfd", "pidfd to pidfd socket", err);
+	close(s);
+	return r;
 }
 
 void roci_spawn_forwardable_signals(sigset_t *set)

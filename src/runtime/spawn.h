@@ -30,6 +30,9 @@ pid_t roci_spawn_clone(const struct roci_config *cfg, const struct roci_ns_plan 
 /* Write pid to path (relative to the cwd), atomically. */
 int roci_spawn_write_pid_file(const char *path, pid_t pid, struct roci_err *err);
 
+/* --pidfd-socket: send pidfd (SCM_RIGHTS) to the unix socket at path. */
+int roci_spawn_send_pidfd(const char *path, int pidfd, struct roci_err *err);
+
 /* The signals a foreground run or exec forwards to its process. */
 void roci_spawn_forwardable_signals(sigset_t *set);
 

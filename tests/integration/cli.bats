@@ -94,3 +94,45 @@ teardown() { common_teardown; }
 	run roci delete c1 --force
 	[ "$status" -eq 0 ]
 }
+
+@test "every command answers -h and --help with its usage" {
+	local cmd h
+	for cmd in create start run exec state kill delete list pause resume ps update events spec features; do
+		for h in -h --help; do
+			run "$ROCI" --root "$STATE" "$cmd" "$h"
+			[ "$status" -eq 0 ] || { echo "$cmd $h: status $status" >&2; return 1; }
+			[[ "${lines[0]}" == "usage: roci $cmd"* ]] || { echo "$cmd $h: $output" >&2; return 1; }
+		done
+	done
+	# an option a command does not have is an error, not an id
+	run "$ROCI" --root "$STATE" state --nope
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"invalid option --nope"* ]]
+}
+
+@test "every error reaches the --log file as a JSON error line" {
+	local log=$BATS_TEST_TMPDIR/log.json
+	rl() { "$ROCI" --root "$STATE" --log "$log" --log-format json "$@"; }
+	# one line per failure: unknown command, unknown flag, missing
+	# argument, unknown global option, and a failed exec
+	run rl nosuchcmd
+	[ "$status" -ne 0 ]
+	run rl kill --nope c1
+	[ "$status" -ne 0 ]
+	run rl start
+	[ "$status" -ne 0 ]
+	run "$ROCI" --root "$STATE" --log "$log" --log-format json --nope state c1
+	[ "$status" -ne 0 ]
+	set_args sleep 1000
+	rl run -d -b "$BUNDLE" c1 </dev/null >/dev/null 2>&1
+	run rl exec c1 nosuchprog
+	[ "$status" -ne 0 ]
+	# first line of each message (a usage line may follow)
+	run jq -r 'select(.level == "error") | .msg | split("\n")[0]' "$log"
+	[ "${#lines[@]}" -eq 5 ]
+	[[ "${lines[0]}" == *'unknown command "nosuchcmd"'* ]]
+	[[ "${lines[1]}" == *"unknown option --nope"* ]]
+	[[ "${lines[2]}" == *"expected exactly 1 argument"* ]]
+	[[ "${lines[3]}" == *"unknown global option --nope"* ]]
+	[[ "${lines[4]}" == *'exec: "nosuchprog": executable file not found in $PATH'* ]]
+}

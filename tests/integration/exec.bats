@@ -114,9 +114,9 @@ process_json() {
 }
 
 @test "exec options: user, groups, cwd, env, capabilities, no_new_privs" {
-	start_c1 '.process.env += ["FOO=config", "KEEP=yes"]'
+	start_c1 '.process.env += ["FOO=config", "KEEP=yes"] | .process.noNewPrivileges = false'
 	rrun roci exec -u 1000:1001 -g 20 -g 30 c1 id
-	[ "$output" = "uid=1000 gid=1001 groups=20(dialout),30,1001" ] || [ "$output" = "uid=1000 gid=1001 groups=20,30,1001" ] || [[ "$output" == "uid=1000 gid=1001 groups="*"20"*"30"* ]]
+	[ "$output" = "uid=1000 gid=1001 groups=20,30" ]
 	rrun roci exec --cwd /tmp c1 pwd
 	[ "$output" = /tmp ]
 	rrun roci exec -e FOO=exec -e NEW=1 c1 sh -c 'echo $FOO $KEEP $NEW'
@@ -131,17 +131,21 @@ process_json() {
 	rrun roci exec -c CAP_NOPE c1 true
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'unknown capability "CAP_NOPE"'* ]]
-	update_config '.process.noNewPrivileges = false'
+	rrun roci exec c1 grep NoNewPrivs /proc/self/status
+	[ "$(echo $output)" = "NoNewPrivs: 0" ]
 	rrun roci exec --no-new-privs c1 grep NoNewPrivs /proc/self/status
 	[ "$(echo $output)" = "NoNewPrivs: 1" ]
 }
 
 @test "exec takes the container's process settings: no_new_privs, seccomp, rlimits, LSM" {
-	start_c1 '.process.noNewPrivileges = true | .process.rlimits = [{"type":"RLIMIT_NOFILE","soft":321,"hard":321}] | .linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getcwd"],"action":"SCMP_ACT_ERRNO"}]}'
+	start_c1 '.process.noNewPrivileges = true | .process.execCPUAffinity = {"initial": "0", "final": "1"} | .process.rlimits = [{"type":"RLIMIT_NOFILE","soft":321,"hard":321}] | .linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getcwd"],"action":"SCMP_ACT_ERRNO"}]}'
 	rrun roci exec c1 grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
 	[ "$(echo $output)" = "NoNewPrivs: 1 Seccomp: 2" ]
 	rrun roci exec c1 sh -c 'ulimit -n'
 	[ "$output" = 321 ]
+	# execCPUAffinity: final is where the process runs
+	rrun roci exec --cwd / c1 grep Cpus_allowed_list /proc/self/status
+	[ "$(echo $output)" = "Cpus_allowed_list: 1" ]
 	# the filter acts: getcwd is denied
 	rrun roci exec --cwd /tmp c1 sh -c 'cat /proc/self/attr/current 2>/dev/null; /bin/pwd -P'
 	[ "$status" -ne 0 ]
@@ -283,9 +287,11 @@ process_json() {
 	[ "$(ls /proc/"$INIT_PID"/fd | wc -l)" -eq 3 ]
 }
 
-@test "exec --pidfd-socket sends a pidfd of the process" {
-	start_c1
-	python3 - "$BATS_TEST_TMPDIR/pidfd.sock" >"$BATS_TEST_TMPDIR/pidfd.out" <<'PY' &
+# pidfd_receiver SOCK OUT: a --pidfd-socket peer in the background
+# ($PIDFD_PID): writes the pid its pidfd refers to into OUT. Returns once
+# SOCK exists.
+pidfd_receiver() {
+	python3 - "$1" >"$2" <<'PY' &
 import array, os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.settimeout(60)
@@ -296,12 +302,42 @@ fds = array.array("i"); fds.frombytes(anc[0][2][:4])
 info = open("/proc/self/fdinfo/%d" % fds[0]).read()
 print([l.split()[1] for l in info.splitlines() if l.startswith("Pid:")][0])
 PY
-	local bg=$! i
-	for i in $(seq 50); do [ -S "$BATS_TEST_TMPDIR/pidfd.sock" ] && break; sleep 0.1; done
-	rrun roci exec -d --pid-file "$BATS_TEST_TMPDIR/pid" --pidfd-socket "$BATS_TEST_TMPDIR/pidfd.sock" c1 sleep 100
+	PIDFD_PID=$!
+	local i
+	for i in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.1; done
+	return 1
+}
+
+@test "--pidfd-socket: exec, create and run send a pidfd of their process" {
+	pidfd_receiver "$BATS_TEST_TMPDIR/c.sock" "$BATS_TEST_TMPDIR/c.out"
+	rrun roci create --pidfd-socket "$BATS_TEST_TMPDIR/c.sock" -b "$BUNDLE" c1
 	[ "$status" -eq 0 ]
-	wait "$bg"
-	[ "$(cat "$BATS_TEST_TMPDIR/pidfd.out")" = "$(cat "$BATS_TEST_TMPDIR/pid")" ]
+	wait "$PIDFD_PID"
+	[ "$(cat "$BATS_TEST_TMPDIR/c.out")" = "$(roci state c1 | jq .pid)" ]
+	roci start c1
+	INIT_PID=$(roci state c1 | jq .pid)
+	pidfd_receiver "$BATS_TEST_TMPDIR/e.sock" "$BATS_TEST_TMPDIR/e.out"
+	rrun roci exec -d --pid-file "$BATS_TEST_TMPDIR/pid" --pidfd-socket "$BATS_TEST_TMPDIR/e.sock" c1 sleep 100
+	[ "$status" -eq 0 ]
+	wait "$PIDFD_PID"
+	[ "$(cat "$BATS_TEST_TMPDIR/e.out")" = "$(cat "$BATS_TEST_TMPDIR/pid")" ]
+	pidfd_receiver "$BATS_TEST_TMPDIR/r.sock" "$BATS_TEST_TMPDIR/r.out"
+	rrun roci run -d --pid-file "$BATS_TEST_TMPDIR/rpid" --pidfd-socket "$BATS_TEST_TMPDIR/r.sock" -b "$BUNDLE" c2
+	[ "$status" -eq 0 ]
+	wait "$PIDFD_PID"
+	[ "$(cat "$BATS_TEST_TMPDIR/r.out")" = "$(cat "$BATS_TEST_TMPDIR/rpid")" ]
+}
+
+@test "exec runs from a sealed copy of roci (security.md #1)" {
+	start_c1
+	"$ROCI" --root "$STATE" exec c1 sleep 100 >/dev/null 2>&1 &
+	local bg=$! i
+	for i in $(seq 100); do [[ "$(readlink /proc/$bg/exe)" == "/memfd:roci"* ]] && break; sleep 0.1; done
+	[[ "$(readlink /proc/$bg/exe)" == "/memfd:roci"* ]]
+	run sh -c "echo pwned >>/proc/$bg/exe"
+	[ "$status" -ne 0 ]
+	kill "$bg"
+	wait "$bg" || true
 }
 
 @test "a parked init holds only stdio, exec.fifo and the procfs handle" {
@@ -334,4 +370,41 @@ PY
 	rrun env ROCI="$ROCI" STATE="$STATE" bash -c "roci() { \"\$ROCI\" --root \"\$STATE\" \"\$@\"; }; $recipe" </dev/null
 	[ "$status" -eq 3 ]
 	[ "$output" = hello ]
+}
+
+@test "exec with a NOTIFY filter: the agent gets the exec'd process's listener and state" {
+	local sock=$BATS_TEST_TMPDIR/agent.sock agent=$REPO/build/tests/helpers/seccomp-agent
+	[ -x "$agent" ] || agent=$(dirname "$ROCI")/tests/helpers/seccomp-agent
+	# one agent for the init's filter, then one for the exec'd process's
+	"$agent" "$sock" "$BATS_TEST_TMPDIR/init.state" 2>/dev/null &
+	local i
+	for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	start_c1 '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"'"$sock"'","listenerMetadata":"m",
+		"syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_NOTIFY"}]}'
+	rm -f "$sock"
+	"$agent" "$sock" "$BATS_TEST_TMPDIR/exec.state" 2>"$BATS_TEST_TMPDIR/agent.err" &
+	local agent_pid=$!
+	for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	rrun roci exec --pid-file "$BATS_TEST_TMPDIR/pid" c1 sh -c 'mkdir /tmp/x && echo mkdir-ok; [ -d /tmp/x ] && echo exists || echo absent'
+	[ "$status" -eq 0 ]
+	[ "$output" = $'mkdir-ok\nabsent' ]
+	wait "$agent_pid"
+	local st=$BATS_TEST_TMPDIR/exec.state
+	[ "$(jq .pid "$st")" = "$(cat "$BATS_TEST_TMPDIR/pid")" ]
+	[ "$(jq .state.pid "$st")" = "$INIT_PID" ]
+	[ "$(jq -r .state.status "$st")" = running ]
+	[ "$(jq -r .metadata "$st")" = m ]
+}
+
+@test "exec joins a time namespace; the pty belongs to the process's user" {
+	start_c1 '.linux.namespaces += [{"type":"time"}]'
+	rrun roci exec c1 readlink /proc/self/ns/time
+	[ "$output" = "$(readlink /proc/"$INIT_PID"/ns/time)" ]
+	[ "$output" != "$(readlink /proc/self/ns/time)" ]
+	process_json '.args = ["sh", "-c", "stat -c %u $(tty)"] | .terminal = true | .user = {"uid": 1000, "gid": 1000}'
+	console_receiver "$BATS_TEST_TMPDIR/console.sock" "$BATS_TEST_TMPDIR/tty.out"
+	rrun roci exec -p "$BATS_TEST_TMPDIR/process.json" --console-socket "$BATS_TEST_TMPDIR/console.sock" c1
+	[ "$status" -eq 0 ]
+	wait "$CONSOLE_PID"
+	grep -q "^1000" "$BATS_TEST_TMPDIR/tty.out"
 }

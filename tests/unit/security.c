@@ -180,12 +180,12 @@ static void agent_state(void)
 	char id[] = "c1", bundle[] = "/b", rootfs[] = "/b/rootfs", created[] = "2026-01-01T00:00:00Z";
 	struct roci_state st = { .id = id, .pid = 42, .bundle = bundle, .rootfs = rootfs, .created = created };
 	char *json = NULL;
-	ok(roci_process_state_json(&st, "meta", &json, NULL) == 0, "container process state");
+	ok(roci_process_state_json(&st, ROCI_STATUS_CREATING, st.pid, "meta", &json, NULL) == 0, "container process state");
 	is_contains(json, "\"ociVersion\":\"1.3.0\",\"fds\":[\"seccompFd\"],\"pid\":42,\"metadata\":\"meta\",\"state\":{",
 		    "fields in order");
 	is_contains(json, "\"status\":\"creating\"", "status creating");
 	free(json);
-	ok(roci_process_state_json(&st, NULL, &json, NULL) == 0 && !strstr(json, "metadata"),
+	ok(roci_process_state_json(&st, ROCI_STATUS_CREATING, st.pid, NULL, &json, NULL) == 0 && !strstr(json, "metadata"),
 	   "no metadata key without listenerMetadata");
 	free(json);
 }
