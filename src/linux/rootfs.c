@@ -3,8 +3,8 @@
  * calling its parts in order. The parts live in rootfs_mounts.c and
  * rootfs_cgroup.c (mounts[]), devices.c (/dev), rootfs_pivot.c (the switch
  * to the new root) and rootfs_finalize.c (maskedPaths, readonlyPaths, ...);
- * rootfs_internal.h is what they share. Also here: the mountinfo parsing
- * that the cgroup mount and --no-pivot both need. */
+ * rootfs_internal.h is what they share (mountinfo.c parses the mount
+ * table for the cgroup mount and --no-pivot). */
 #include "linux/rootfs.h"
 
 #include <fcntl.h>
@@ -20,48 +20,6 @@
 #include "linux/mountopts.h"
 #include "linux/rootfs_internal.h"
 #include "util/cleanup.h"
-
-/* ---- /proc/self/mountinfo --------------------------------------------- */
-
-/* Undo mountinfo's octal escapes (\040 for a space) in place. */
-static void mi_unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
-
-bool roci_rfs_mi_parse(char *line, struct mi_entry *e)
-{
-	char *f[6], *save = NULL, *tok;
-	int i = 0;
-	for (tok = strtok_r(line, " \n", &save); tok && i < 6; tok = strtok_r(NULL, " \n", &save))
-		f[i++] = tok;
-	if (i < 6)
-		return false;
-	while (tok && strcmp(tok, "-") != 0)
-		tok = strtok_r(NULL, " \n", &save);
-	if (!tok)
-		return false;
-	e->root = f[3];
-	e->mountpoint = f[4];
-	e->fstype = strtok_r(NULL, " \n", &save);
-	e->source = strtok_r(NULL, " \n", &save);
-	e->super = strtok_r(NULL, " \n", &save);
-	if (!e->fstype || !e->source || !e->super)
-		return false;
-	mi_unescape(e->root);
-	mi_unescape(e->mountpoint);
-	return true;
-}
 
 /* ---- prepare ---------------------------------------------------------- */
 

@@ -75,7 +75,7 @@ static void v1_data(const char *super, char *out, size_t len)
 
 /* One hierarchy under the tmpfs: its own cgroup bound from the host, or
  * (cgroup namespace) a fresh mount, which shows the namespace's root. */
-static int cgroup_hierarchy(const struct mnt_state *st, int tmpfs_fd, const struct mi_entry *e,
+static int cgroup_hierarchy(const struct mnt_state *st, int tmpfs_fd, const struct roci_mountinfo *e,
 			    const struct roci_mount_opts *o, struct roci_err *err)
 {
 	bool cgroupns = st->ctx->cfg->ns[ROCI_NS_CGROUP].present;
@@ -162,8 +162,8 @@ int roci_rfs_mount_cgroup(const struct mnt_state *st, const struct roci_mount *m
 		return roci_fail(err, errno, "open /proc/self/mountinfo");
 	char line[PATH_MAX * 3];
 	while (fgets(line, sizeof(line), f)) {
-		struct mi_entry e;
-		if (!roci_rfs_mi_parse(line, &e) ||
+		struct roci_mountinfo e;
+		if (!roci_mountinfo_parse(line, &e) ||
 		    (strcmp(e.fstype, "cgroup") && strcmp(e.fstype, "cgroup2")))
 			continue;
 		const char *slash = strrchr(e.mountpoint, '/');

@@ -7,6 +7,7 @@
  * rootfs_pivot.c     switching to the new root (pivot_root, or MS_MOVE)
  * rootfs_finalize.c  deferred read-only mounts, maskedPaths, readonlyPaths */
 #pragma once
+#include "linux/mountinfo.h"
 #include <stdbool.h>
 #include <string.h>
 
@@ -86,12 +87,3 @@ int roci_rfs_remount_deferred_ro(int root, const struct roci_config *cfg, struct
 int roci_rfs_mask_paths(int root, const struct roci_config *cfg, struct roci_err *err);
 int roci_rfs_readonly_paths(int root, const struct roci_config *cfg, struct roci_err *err);
 
-/* ---- rootfs.c: /proc/self/mountinfo ------------------------------------ */
-
-struct mi_entry {
-	char *root, *mountpoint, *fstype, *source, *super;
-};
-
-/* Parse one mountinfo line in place (unescaping root and mountpoint);
- * false for a line that is not one. */
-bool roci_rfs_mi_parse(char *line, struct mi_entry *e);

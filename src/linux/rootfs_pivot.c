@@ -23,8 +23,8 @@ int roci_rfs_move_root(const struct roci_rootfs_ctx *ctx, struct roci_err *err)
 		return roci_fail(err, errno, "open /proc/self/mountinfo");
 	char line[PATH_MAX * 3];
 	while (fgets(line, sizeof(line), f)) {
-		struct mi_entry e;
-		if (!roci_rfs_mi_parse(line, &e) || strcmp(e.root, "/") ||
+		struct roci_mountinfo e;
+		if (!roci_mountinfo_parse(line, &e) || strcmp(e.root, "/") ||
 		    (strcmp(e.fstype, "proc") && strcmp(e.fstype, "sysfs")) ||
 		    path_under(e.mountpoint, ctx->rootfs))
 			continue;

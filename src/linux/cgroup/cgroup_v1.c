@@ -140,8 +140,8 @@ int roci_cg_pids_value(int64_t limit, char *buf, size_t len)
 	return 1;
 }
 
-static int v1_pids(const char *dir, const struct roci_resources *res, bool update,
-		   const struct roci_log *log, struct roci_err *err)
+int roci_cg_pids_write(const char *dir, const struct roci_resources *res, bool update,
+		       const struct roci_log *log, struct roci_err *err)
 {
 	char v[32];
 	if (!roci_cg_pids_value(res->pids_limit.v, v, sizeof(v)))
@@ -269,7 +269,7 @@ static int v1_rdma(const char *dir, const struct roci_resources *res, bool updat
 }
 
 const struct roci_cg_writers roci_cg_v1_writers = {
-	.memory = v1_memory, .cpu = v1_cpu, .cpuset = v1_cpuset, .pids = v1_pids,
+	.memory = v1_memory, .cpu = v1_cpu, .cpuset = v1_cpuset, .pids = roci_cg_pids_write,
 	.blkio = v1_blkio, .hugetlb = v1_hugetlb, .net_cls = v1_net_cls,
 	.net_prio = v1_net_prio, .rdma = v1_rdma,
 };

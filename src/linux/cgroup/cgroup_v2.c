@@ -148,15 +148,6 @@ static int v2_cpuset(const char *dir, const struct roci_resources *res, bool upd
 	return 0;
 }
 
-static int v2_pids(const char *dir, const struct roci_resources *res, bool update,
-		   const struct roci_log *log, struct roci_err *err)
-{
-	char v[32];
-	if (!roci_cg_pids_value(res->pids_limit.v, v, sizeof(v)))
-		return 0;
-	return roci_cg_write(dir, "pids.max", v, err);
-}
-
 static int v2_io(const char *dir, const struct roci_resources *res, bool update,
 		 const struct roci_log *log, struct roci_err *err)
 {
@@ -234,6 +225,6 @@ int roci_cg_v2_unified(const char *dir, const struct roci_resources *res, struct
 }
 
 const struct roci_cg_writers roci_cg_v2_writers = {
-	.memory = v2_memory, .cpu = v2_cpu, .cpuset = v2_cpuset, .pids = v2_pids,
+	.memory = v2_memory, .cpu = v2_cpu, .cpuset = v2_cpuset, .pids = roci_cg_pids_write,
 	.blkio = v2_io, .hugetlb = v2_hugetlb, .rdma = v2_rdma,
 };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "linux/cgroup/cgroup_internal.h"
+#include "linux/mountinfo.h"
 #include "util/cleanup.h"
 
 /* ---- lists ------------------------------------------------------------- */
@@ -122,22 +123,6 @@ static void v1_ctrls_from_opts(const char *opts, char *out, size_t len)
 	}
 }
 
-/* Mountinfo escapes spaces and the like as \ooo. */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
-
 static int preference(const char *mnt)
 {
 	if (!strcmp(mnt, "/sys/fs/cgroup"))
@@ -158,24 +143,18 @@ int roci_cg_hierarchies(struct roci_cg_hier *h, size_t *n)
 	size_t cap = 0;
 	*n = 0;
 	while (getline(&line, &cap, f) > 0) {
-		char *sep = strstr(line, " - ");
-		if (!sep)
+		struct roci_mountinfo e;
+		if (!roci_mountinfo_parse(line, &e))
 			continue;
-		char fstype[32], opts[512], root[PATH_MAX], mnt[PATH_MAX];
-		if (sscanf(sep + 3, "%31s %*s %511s", fstype, opts) != 2)
+		bool v2 = !strcmp(e.fstype, "cgroup2");
+		if (!v2 && strcmp(e.fstype, "cgroup"))
 			continue;
-		bool v2 = !strcmp(fstype, "cgroup2");
-		if (!v2 && strcmp(fstype, "cgroup"))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
-			continue;
-		unescape(root);
-		unescape(mnt);
+		const char *mnt = e.mountpoint;
 		struct roci_cg_hier cur = { .v2 = v2 };
 		snprintf(cur.mnt, sizeof(cur.mnt), "%s", mnt);
-		snprintf(cur.root, sizeof(cur.root), "%s", root);
+		snprintf(cur.root, sizeof(cur.root), "%s", e.root);
 		if (!v2) {
-			v1_ctrls_from_opts(opts, cur.ctrls, sizeof(cur.ctrls));
+			v1_ctrls_from_opts(e.super, cur.ctrls, sizeof(cur.ctrls));
 			if (!cur.ctrls[0])
 				continue;
 		}
