@@ -70,6 +70,9 @@ extern const struct roci_cg_writers roci_cg_v1_writers, roci_cg_v2_writers;
 int roci_cg_v2_unified(const char *dir, const struct roci_resources *res, struct roci_err *err);
 /* pids.max text for a limit (runc: >0 number, <0 "max"); 0: leave alone */
 int roci_cg_pids_value(int64_t limit, char *buf, size_t len);
+/* cpuset.cpus and cpuset.mems, the same files in v1 and v2 */
+int roci_cg_cpuset_write(const char *dir, const struct roci_resources *res, bool update,
+			 const struct roci_log *log, struct roci_err *err);
 /* pids.max from linux.resources.pids (the same file in v1 and v2) */
 int roci_cg_pids_write(const char *dir, const struct roci_resources *res, bool update,
 		       const struct roci_log *log, struct roci_err *err);

@@ -117,8 +117,8 @@ static int v1_cpu(const char *dir, const struct roci_resources *res, bool update
 	return 0;
 }
 
-static int v1_cpuset(const char *dir, const struct roci_resources *res, bool update,
-		     const struct roci_log *log, struct roci_err *err)
+int roci_cg_cpuset_write(const char *dir, const struct roci_resources *res, bool update,
+			 const struct roci_log *log, struct roci_err *err)
 {
 	int r;
 	if (res->cpu.cpus && *res->cpu.cpus && (r = roci_cg_write(dir, "cpuset.cpus", res->cpu.cpus, err)) < 0)
@@ -269,7 +269,7 @@ static int v1_rdma(const char *dir, const struct roci_resources *res, bool updat
 }
 
 const struct roci_cg_writers roci_cg_v1_writers = {
-	.memory = v1_memory, .cpu = v1_cpu, .cpuset = v1_cpuset, .pids = roci_cg_pids_write,
+	.memory = v1_memory, .cpu = v1_cpu, .cpuset = roci_cg_cpuset_write, .pids = roci_cg_pids_write,
 	.blkio = v1_blkio, .hugetlb = v1_hugetlb, .net_cls = v1_net_cls,
 	.net_prio = v1_net_prio, .rdma = v1_rdma,
 };

@@ -137,17 +137,6 @@ static int v2_cpu(const char *dir, const struct roci_resources *res, bool update
 	return 0;
 }
 
-static int v2_cpuset(const char *dir, const struct roci_resources *res, bool update,
-		     const struct roci_log *log, struct roci_err *err)
-{
-	int r;
-	if (res->cpu.cpus && *res->cpu.cpus && (r = roci_cg_write(dir, "cpuset.cpus", res->cpu.cpus, err)) < 0)
-		return r;
-	if (res->cpu.mems && *res->cpu.mems && (r = roci_cg_write(dir, "cpuset.mems", res->cpu.mems, err)) < 0)
-		return r;
-	return 0;
-}
-
 static int v2_io(const char *dir, const struct roci_resources *res, bool update,
 		 const struct roci_log *log, struct roci_err *err)
 {
@@ -225,6 +214,6 @@ int roci_cg_v2_unified(const char *dir, const struct roci_resources *res, struct
 }
 
 const struct roci_cg_writers roci_cg_v2_writers = {
-	.memory = v2_memory, .cpu = v2_cpu, .cpuset = v2_cpuset, .pids = roci_cg_pids_write,
+	.memory = v2_memory, .cpu = v2_cpu, .cpuset = roci_cg_cpuset_write, .pids = roci_cg_pids_write,
 	.blkio = v2_io, .hugetlb = v2_hugetlb, .rdma = v2_rdma,
 };
