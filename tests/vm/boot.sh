@@ -5,8 +5,9 @@
 # and the cgroup layout LAYOUT (v1, v2 or hybrid), runs CMD as root inside
 # (cwd: this repository; env: PATH, HOME=/root, ROCI=REPO/build/roci,
 # ROCI_VM_LAYOUT=LAYOUT), prints its stdout and stderr, and exits with its
-# status. The VM's root is the host's / (read-only 9p) under a tmpfs overlay,
-# so everything installed on the host is there at the same paths.
+# status (124: timed out; 75: the guest kernel hung in a soft lockup). The
+# VM's root is the host's / (read-only 9p) under a tmpfs overlay, so
+# everything installed on the host is there at the same paths.
 # Only /var/cache/roci-vm stays behind (the kernel; runs are removed).
 set -euo pipefail
 usage() { echo "usage: $0 v1|v2|hybrid [--timeout SECS] -- CMD [ARGS...]" >&2; exit 2; }
@@ -108,6 +109,19 @@ timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -nodefaults -no-user-config \
 	-virtfs "local,path=$R,mount_tag=results,security_model=passthrough" \
 	>"$RUN/qemu.log" 2>&1 &
 QPID=$!
+# A guest kernel stuck for two minutes (TCG on a loaded host can starve
+# it into a soft lockup) will not come back: stop it, exit 75.
+(
+	while kill -0 $QPID 2>/dev/null; do
+		if grep -qE 'soft lockup - CPU#[0-9]+ stuck for (1[2-9][0-9]|[2-9][0-9]{2}|[0-9]{4,})s' "$RUN/console.log" 2>/dev/null; then
+			touch "$RUN/lockup"
+			kill $QPID
+			break
+		fi
+		sleep 5
+	done
+) &
+wd=$!
 tail -n +1 -f --pid=$QPID "$R/out" &
 t1=$!
 tail -n +1 -f --pid=$QPID "$R/err" >&2 &
@@ -115,12 +129,16 @@ t2=$!
 qrc=0
 wait $QPID || qrc=$?
 QPID=
+kill $wd 2>/dev/null
 wait $t1 $t2 || true
 t3=$(date +%s.%N)
 
 if [ ! -s "$R/rc" ]; then
 	rc=125
-	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	if [ -e "$RUN/lockup" ]; then
+		echo "roci-vm: $LAYOUT: the guest kernel hung (soft lockup), stopped" >&2
+		rc=75
+	elif [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 		echo "roci-vm: $LAYOUT: timed out after ${TIMEOUT}s" >&2
 		rc=124
 	else
