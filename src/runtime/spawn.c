@@ -118,25 +118,36 @@ static void follow_window_size(int pty_master)
 		ioctl(pty_master, TIOCSWINSZ, &ws);
 }
 
+static int exit_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int roci_spawn_wait_foreground(pid_t pid, int pidfd, int pty_master, int sfd)
 {
+	pid_t proxy = -1;
 	if (pty_master >= 0) {
-		pid_t proxy = fork();
+		proxy = fork();
 		if (proxy == 0) {
 			roci_terminal_proxy(pty_master, pidfd);
 			_exit(0);
 		}
 	}
+	/* Done when the process has exited and the relay, if any, has
+	 * written its last output and restored the caller's terminal. */
+	int code = -1;
 	struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
 	for (;;) {
 		int status;
 		pid_t w = waitpid(-1, &status, WNOHANG);
-		if (w == pid) {
-			if (WIFEXITED(status))
-				return WEXITSTATUS(status);
-			if (WIFSIGNALED(status))
-				return 128 + WTERMSIG(status);
+		if (w > 0 && w == pid && (WIFEXITED(status) || WIFSIGNALED(status))) {
+			code = exit_code(status);
+			pfd[1].fd = -1;
+		} else if (w > 0 && w == proxy) {
+			proxy = -1;
 		}
+		if (code >= 0 && proxy <= 0)
+			return code;
 		if (w > 0)
 			continue;
 		int n = poll(pfd, 2, -1);
@@ -144,7 +155,7 @@ int roci_spawn_wait_foreground(pid_t pid, int pidfd, int pty_master, int sfd)
 			return 255;
 		if (n > 0 && (pfd[0].revents & POLLIN)) {
 			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof(si)) != sizeof(si) || si.ssi_signo == SIGCHLD)
+			if (read(sfd, &si, sizeof(si)) != sizeof(si) || si.ssi_signo == SIGCHLD || code >= 0)
 				continue;
 			if (si.ssi_signo == SIGWINCH && pty_master >= 0)
 				follow_window_size(pty_master);
