@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "linux/capabilities.h"
+#include "linux/lsm_labels.h"
 #include "linux/cgroup/cgroup.h"
 #include "linux/namespaces.h"
 #include "linux/procfs.h"
@@ -309,7 +310,8 @@ static int check_options(const struct exec_ctx *x, const struct roci_exec_opts *
 				  "cannot use console socket if roci will not detach or allocate tty");
 	if (o->preserve_fds < 0 || o->preserve_fds > 4096)
 		return roci_failx(err, EINVAL, "--preserve-fds %d out of range", o->preserve_fds);
-	return 0;
+	/* an LSM label the host cannot apply is refused before any process */
+	return roci_lsm_check(x->cfg, o->log, err);
 }
 
 /* Every namespace the container has is joined from its init's

@@ -131,6 +131,12 @@ process_json() {
 	rrun roci exec -c CAP_NOPE c1 true
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'unknown capability "CAP_NOPE"'* ]]
+	# no AppArmor on the test hosts: a profile is refused up front
+	if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ]; then
+		rrun roci exec --apparmor some-profile c1 true
+		[ "$status" -ne 0 ]
+		[[ "$output" == *apparmor* ]]
+	fi
 	rrun roci exec c1 grep NoNewPrivs /proc/self/status
 	[ "$(echo $output)" = "NoNewPrivs: 0" ]
 	rrun roci exec --no-new-privs c1 grep NoNewPrivs /proc/self/status
