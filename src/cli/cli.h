@@ -44,6 +44,9 @@ int roci_cli_parse_create(struct roci_globals *g, int argc, char **argv, bool ru
 			  struct roci_create_opts *o, bool *detach, bool *keep,
 			  struct roci_err *err);
 
+/* --preserve-fds N: 0 to 4096. */
+int roci_cli_parse_preserve_fds(const char *v, int *out, struct roci_err *err);
+
 /* Exactly one positional argument after options: the container id. */
 int roci_cli_one_id(int argc, char **argv, int first, const char *usage, const char **id,
 		    struct roci_err *err);

@@ -6,6 +6,17 @@
 
 #include "cli/cli.h"
 
+int roci_cli_parse_preserve_fds(const char *v, int *out, struct roci_err *err)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || !*v || *end || n < 0 || n > 4096)
+		return roci_failx(err, EINVAL, "invalid --preserve-fds value %s", v);
+	*out = (int)n;
+	return 0;
+}
+
 int roci_cli_one_id(int argc, char **argv, int first, const char *usage, const char **id,
 		    struct roci_err *err)
 {

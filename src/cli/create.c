@@ -50,12 +50,9 @@ int roci_cli_parse_create(struct roci_globals *g, int argc, char **argv, bool ru
 		case O_NOKEYRING: o->no_new_keyring = true; break;
 		case O_NOSUBREAPER: break;
 		case O_PRESERVE: {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 0 || v > 4096)
-				return roci_failx(err, EINVAL, "invalid --preserve-fds value %s", optarg);
-			o->preserve_fds = (int)v;
+			int r = roci_cli_parse_preserve_fds(optarg, &o->preserve_fds, err);
+			if (r < 0)
+				return r;
 			break;
 		}
 		case 'd':

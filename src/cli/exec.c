@@ -33,17 +33,6 @@ static void push(char **list, size_t *n, char *v)
 	list[(*n)++] = v;
 }
 
-static int parse_preserve(const char *v, int *out, struct roci_err *err)
-{
-	char *end;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (errno || !*v || *end || n < 0 || n > 4096)
-		return roci_failx(err, EINVAL, "invalid --preserve-fds value %s", v);
-	*out = (int)n;
-	return 0;
-}
-
 static int parse_opts(struct roci_globals *g, int argc, char **argv, struct roci_exec_opts *o,
 		      struct roci_err *err)
 {
@@ -94,7 +83,7 @@ static int parse_opts(struct roci_globals *g, int argc, char **argv, struct roci
 		case O_APPARMOR: o->apparmor = optarg; break;
 		case O_NNP: o->no_new_privs = true; break;
 		case 'c': push(o->caps, &o->n_caps, optarg); break;
-		case O_PRESERVE: r = parse_preserve(optarg, &o->preserve_fds, err); break;
+		case O_PRESERVE: r = roci_cli_parse_preserve_fds(optarg, &o->preserve_fds, err); break;
 		case O_CGROUP: push(o->cgroups, &o->n_cgroups, optarg); break;
 		case O_IGNORE_PAUSED: o->ignore_paused = true; break;
 		case O_NOSUBREAPER: break;

@@ -33,6 +33,16 @@ void roci_caps_warn_unsupported(const struct roci_caps *c, const struct roci_log
 				  roci_cap_name(cap));
 }
 
+int roci_caps_host_check(const struct roci_process *p, const struct roci_log *log)
+{
+	int last = roci_caps_kernel_last();
+	if (p && p->has_capabilities) {
+		struct roci_caps caps = roci_caps_of(p, last);
+		roci_caps_warn_unsupported(&caps, log);
+	}
+	return last;
+}
+
 int roci_caps_prepare(const struct roci_caps *c, struct roci_err *err)
 {
 	int last = c->kernel_last;

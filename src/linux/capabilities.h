@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "oci/config.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -20,6 +21,15 @@ int roci_caps_kernel_last(void);
 /* Warn once for each requested capability above c->kernel_last: it is
  * skipped, as runc does. */
 void roci_caps_warn_unsupported(const struct roci_caps *c, const struct roci_log *log);
+/* The sets process p asks for. */
+static inline struct roci_caps roci_caps_of(const struct roci_process *p, int kernel_last)
+{
+	return (struct roci_caps){ p->cap_bounding, p->cap_effective, p->cap_inheritable,
+				   p->cap_permitted, p->cap_ambient, kernel_last };
+}
+/* On the host, before the clone: the kernel's highest capability, with a
+ * warning for each one p (may be NULL) asks for beyond it. */
+int roci_caps_host_check(const struct roci_process *p, const struct roci_log *log);
 /* Before the uid change: keep permitted capabilities across setuid and
  * drop everything outside the bounding set. */
 int roci_caps_prepare(const struct roci_caps *c, struct roci_err *err);

@@ -90,12 +90,9 @@ static int check_create_options(const struct roci_create_opts *o, const struct r
 				struct roci_err *err)
 {
 	bool terminal = cfg->process && cfg->process->terminal;
-	if (terminal && !o->console_socket && !o->foreground)
-		return roci_failx(err, EINVAL,
-				  "cannot allocate tty if roci will detach without setting console socket");
-	if (!terminal && o->console_socket)
-		return roci_failx(err, EINVAL,
-				  "cannot use console socket if roci will not detach or allocate tty");
+	int r = roci_spawn_check_terminal(terminal, o->console_socket, !o->foreground, err);
+	if (r < 0)
+		return r;
 	if ((cfg->hostname || cfg->domainname) && !cfg->ns[ROCI_NS_UTS].present)
 		return roci_failx(err, EINVAL, "unable to set hostname without a private UTS namespace");
 	if (cfg->ns[ROCI_NS_USER].present && !cfg->ns[ROCI_NS_USER].path &&
@@ -108,7 +105,7 @@ static int check_create_options(const struct roci_create_opts *o, const struct r
 		return roci_failx(err, EINVAL, "--preserve-fds %d out of range", o->preserve_fds);
 	if (cfg->seccomp && cfg->seccomp->uses_notify && !cfg->process)
 		return roci_failx(err, EINVAL, "linux.seccomp: SCMP_ACT_NOTIFY needs a process");
-	int r = roci_sysctl_check(cfg, err);
+	r = roci_sysctl_check(cfg, err);
 	if (r < 0)
 		return r;
 	return roci_lsm_check(cfg, o->log, err);
@@ -362,13 +359,7 @@ static int check_config(struct create_ctx *c, const struct roci_create_opts *o, 
 	if (r < 0)
 		return r;
 	log_deferred_settings(c->cfg, o->log);
-	c->cap_last = roci_caps_kernel_last();
-	const struct roci_process *p = c->cfg->process;
-	if (p && p->has_capabilities) {
-		struct roci_caps caps = { p->cap_bounding, p->cap_effective, p->cap_inheritable,
-					  p->cap_permitted, p->cap_ambient, c->cap_last };
-		roci_caps_warn_unsupported(&caps, o->log);
-	}
+	c->cap_last = roci_caps_host_check(c->cfg->process, o->log);
 	if (c->cfg->seccomp)
 		return roci_seccomp_compile(c->cfg->seccomp, o->log, &c->seccomp, err);
 	return 0;
@@ -545,15 +536,9 @@ static int serve_init(struct create_ctx *c, const struct roci_create_opts *o, st
 static int record_created(struct create_ctx *c, const struct roci_create_opts *o,
 			  struct roci_created *out, struct roci_err *err)
 {
-	int r;
-	if (c->cfg->process && c->cfg->process->has_oom_score_adj) {
-		char rel[64], val[16];
-		snprintf(rel, sizeof(rel), "%d/oom_score_adj", (int)c->init_pid);
-		int n = snprintf(val, sizeof(val), "%d", c->cfg->process->oom_score_adj);
-		r = roci_procfs_write(c->procfs_fd, rel, val, (size_t)n, err);
-		if (r < 0)
-			return r;
-	}
+	int r = c->cfg->process ? roci_spawn_oom_score_adj(c->procfs_fd, c->init_pid, c->cfg->process, err) : 0;
+	if (r < 0)
+		return r;
 	r = save_state(c, o, err);
 	if (r < 0)
 		return r;

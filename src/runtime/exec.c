@@ -31,6 +31,7 @@
 #include "runtime/spawn.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
+#include "util/readfd.h"
 
 /* Everything exec holds while it works; released by exec_ctx_free. */
 struct exec_ctx {
@@ -93,36 +94,10 @@ static int read_process_file(const char *path, char **text, struct roci_err *err
 	_cleanup_close_ int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : dup(STDIN_FILENO);
 	if (fd < 0)
 		return roci_fail(err, errno, "open %s", path);
-	size_t cap = 1 << 16, len = 0, max = 16 << 20;
-	char *buf = malloc(cap);
-	for (;;) {
-		if (!buf)
-			return roci_fail(err, ENOMEM, "read %s", path);
-		ssize_t n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			free(buf);
-			return roci_fail(err, e, "read %s", path);
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len + 1 == cap) {
-			if (cap >= max) {
-				free(buf);
-				return roci_failx(err, EFBIG, "%s: too large", path);
-			}
-			char *nb = realloc(buf, cap *= 2);
-			if (!nb)
-				free(buf);
-			buf = nb;
-		}
-	}
-	buf[len] = '\0';
-	*text = buf;
-	return 0;
+	int r = roci_read_fd(fd, 16u << 20, text, NULL);
+	if (r == -EFBIG)
+		return roci_failx(err, EFBIG, "%s: too large", path);
+	return r < 0 ? roci_fail(err, -r, "read %s", path) : 0;
 }
 
 static char **strv_dup(char *const *v, size_t n)
@@ -301,13 +276,9 @@ static int build_process(struct exec_ctx *x, const struct roci_exec_opts *o, str
 static int check_options(const struct exec_ctx *x, const struct roci_exec_opts *o,
 			 struct roci_err *err)
 {
-	bool terminal = x->cfg->process->terminal;
-	if (terminal && o->detach && !o->console_socket)
-		return roci_failx(err, EINVAL,
-				  "cannot allocate tty if roci will detach without setting console socket");
-	if (!terminal && o->console_socket)
-		return roci_failx(err, EINVAL,
-				  "cannot use console socket if roci will not detach or allocate tty");
+	int r = roci_spawn_check_terminal(x->cfg->process->terminal, o->console_socket, o->detach, err);
+	if (r < 0)
+		return r;
 	if (o->preserve_fds < 0 || o->preserve_fds > 4096)
 		return roci_failx(err, EINVAL, "--preserve-fds %d out of range", o->preserve_fds);
 	/* an LSM label the host cannot apply is refused before any process */
@@ -344,13 +315,7 @@ static int plan_join(struct exec_ctx *x, struct roci_err *err)
  * may inherit, and its channels: procfs, console socket, sync socket. */
 static int prepare_spawn(struct exec_ctx *x, const struct roci_exec_opts *o, struct roci_err *err)
 {
-	x->cap_last = roci_caps_kernel_last();
-	const struct roci_process *p = x->cfg->process;
-	if (p->has_capabilities) {
-		struct roci_caps caps = { p->cap_bounding, p->cap_effective, p->cap_inheritable,
-					  p->cap_permitted, p->cap_ambient, x->cap_last };
-		roci_caps_warn_unsupported(&caps, o->log);
-	}
+	x->cap_last = roci_caps_host_check(x->cfg->process, o->log);
 	int r = 0;
 	if (x->cfg->seccomp && (r = roci_seccomp_compile(x->cfg->seccomp, o->log, &x->seccomp, err)) < 0)
 		return r;
@@ -408,12 +373,8 @@ static int spawn(struct exec_ctx *x, const struct roci_exec_opts *o, struct roci
 	const struct roci_process *p = x->cfg->process;
 	if (r == 0 && p->cpu_affinity_initial)
 		r = roci_sched_set_affinity(pid, p->cpu_affinity_initial, err);
-	if (r == 0 && p->has_oom_score_adj) {
-		char rel[64], val[16];
-		snprintf(rel, sizeof(rel), "%d/oom_score_adj", (int)pid);
-		int n = snprintf(val, sizeof(val), "%d", p->oom_score_adj);
-		r = roci_procfs_write(x->procfs_fd, rel, val, (size_t)n, err);
-	}
+	if (r == 0)
+		r = roci_spawn_oom_score_adj(x->procfs_fd, pid, p, err);
 	if (r == 0 && roci_sync_send(x->sync[0], ROCI_SYNC_GO, 0, NULL, -1) < 0)
 		r = roci_failx(err, EPIPE, "exec process exited unexpectedly");
 	return r;

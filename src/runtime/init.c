@@ -255,8 +255,7 @@ static int drop_privileges(const struct roci_init_args *a, const struct roci_pro
 		if (r < 0)
 			return r;
 	}
-	struct roci_caps caps = { p->cap_bounding, p->cap_effective, p->cap_inheritable,
-				  p->cap_permitted, p->cap_ambient, a->cap_last };
+	struct roci_caps caps = roci_caps_of(p, a->cap_last);
 	if (p->has_capabilities) {
 		r = roci_caps_prepare(&caps, err);
 		if (r < 0)

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux/procfs.h"
 #include "linux/terminal.h"
 #include "runtime/statedir.h"
 #include "util/unixsock.h"
@@ -49,6 +50,18 @@ int roci_spawn_fd_hygiene(int keep, struct roci_err *err)
 	return 0;
 }
 
+int roci_spawn_check_terminal(bool terminal, const char *console_socket, bool detach,
+			      struct roci_err *err)
+{
+	if (terminal && detach && !console_socket)
+		return roci_failx(err, EINVAL,
+				  "cannot allocate tty if roci will detach without setting console socket");
+	if (!terminal && console_socket)
+		return roci_failx(err, EINVAL,
+				  "cannot use console socket if roci will not detach or allocate tty");
+	return 0;
+}
+
 pid_t roci_spawn_clone(const struct roci_config *cfg, const struct roci_ns_plan *plan,
 		       int procfs_fd, int *pidfd, int *cg_fd, void (*child)(void *), void *arg,
 		       struct roci_err *err)
@@ -69,6 +82,17 @@ pid_t roci_spawn_clone(const struct roci_config *cfg, const struct roci_ns_plan 
 	if (pid < 0)
 		return roci_fail(err, clone_errno, "clone container process");
 	return pid;
+}
+
+int roci_spawn_oom_score_adj(int procfs_fd, pid_t pid, const struct roci_process *p,
+			     struct roci_err *err)
+{
+	if (!p->has_oom_score_adj)
+		return 0;
+	char rel[64], val[16];
+	snprintf(rel, sizeof(rel), "%d/oom_score_adj", (int)pid);
+	int n = snprintf(val, sizeof(val), "%d", p->oom_score_adj);
+	return roci_procfs_write(procfs_fd, rel, val, (size_t)n, err);
 }
 
 int roci_spawn_write_pid_file(const char *path, pid_t pid, struct roci_err *err)

@@ -18,6 +18,11 @@ int roci_spawn_listen_fds(void);
  * the kept range are filled with /dev/null so no runtime fd lands there. */
 int roci_spawn_fd_hygiene(int keep, struct roci_err *err);
 
+/* A terminal needs a console socket when roci detaches; a console socket
+ * needs a terminal. */
+int roci_spawn_check_terminal(bool terminal, const char *console_socket, bool detach,
+			      struct roci_err *err);
+
 /* Enter the namespaces that must be entered around the clone (joined pid
  * and time, a new time namespace with offsets), clone3 with the plan's
  * flags (into the v2 cgroup *cg_fd where the kernel can), and go back.
@@ -26,6 +31,10 @@ int roci_spawn_fd_hygiene(int keep, struct roci_err *err);
 pid_t roci_spawn_clone(const struct roci_config *cfg, const struct roci_ns_plan *plan,
 		       int procfs_fd, int *pidfd, int *cg_fd, void (*child)(void *), void *arg,
 		       struct roci_err *err);
+
+/* process.oomScoreAdj, when set, written for pid through procfs_fd. */
+int roci_spawn_oom_score_adj(int procfs_fd, pid_t pid, const struct roci_process *p,
+			     struct roci_err *err);
 
 /* Write pid to path (relative to the cwd), atomically. */
 int roci_spawn_write_pid_file(const char *path, pid_t pid, struct roci_err *err);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/readfd.h"
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -141,34 +142,11 @@ int roci_statedir_read(struct roci_statedir *sd, const char *name, char **out, s
 			return -ENOENT;
 		return roci_fail(err, errno, "open %s/%s", sd->path, name);
 	}
-	size_t cap = 4096, len = 0;
-	_cleanup_free_ char *buf = malloc(cap + 1);
-	if (!buf)
-		return roci_fail(err, ENOMEM, "read %s/%s", sd->path, name);
-	for (;;) {
-		if (len == cap) {
-			if (cap > (64u << 20))
-				return roci_failx(err, EFBIG, "%s/%s: file too large", sd->path, name);
-			cap *= 2;
-			char *nb = realloc(buf, cap + 1);
-			if (!nb)
-				return roci_fail(err, ENOMEM, "read %s/%s", sd->path, name);
-			buf = nb;
-		}
-		ssize_t n = read(fd, buf + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return roci_fail(err, errno, "read %s/%s", sd->path, name);
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = TAKE_PTR(buf);
-	if (lenp)
-		*lenp = len;
+	int r = roci_read_fd(fd, 64u << 20, out, lenp);
+	if (r == -EFBIG)
+		return roci_failx(err, EFBIG, "%s/%s: file too large", sd->path, name);
+	if (r < 0)
+		return roci_fail(err, -r, "read %s/%s", sd->path, name);
 	return 0;
 }
 
