@@ -40,6 +40,9 @@ echo "== integration tests"
 export ROCI="$PWD/build/roci"
 count_tap < <(bats --tap tests/integration 2>&1)
 
+echo "== caller tests (podman, containerd, Docker, the CRI, CRI-O's calls: tests/callers)"
+count_tap < <(bats --tap tests/callers 2>&1)
+
 echo "== VM tests (pure cgroup v2 and v1, systemd as PID 1: tests/vm/README.md)"
 count_tap < <(tests/vm/run.sh 2>&1)
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # roci under a real caller: podman 4.3 through conmon, with private config
 # and storage so the host's /etc stays untouched.
-load helpers
+load ../integration/helpers
 . "$REPO/tests/lib/podman.bash"
 bats_require_minimum_version 1.5.0
 

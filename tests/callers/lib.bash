@@ -1,0 +1,209 @@
+# Shared by the caller suites (tests/callers/*.bats): private containerd
+# and dockerd instances (their own root, state, sockets and config, so the
+# host's daemons and /etc stay untouched), polling helpers and the roci
+# wrapper that logs each argv to $CB/argv.log before it execs $ROCI.
+load ../integration/helpers
+bats_require_minimum_version 1.5.0
+
+# the docker.io client: another docker may come first in PATH
+DOCKER=/usr/bin/docker
+IMAGE=docker.io/library/roci-busybox:latest
+
+ctrc() { ctr -a "$CTD_SOCK" "$@"; }
+dk() { "$DOCKER" -H "unix://$DK_SOCK" "$@"; }
+
+# wait_for WHAT SECONDS CMD...: poll CMD until it succeeds
+wait_for() {
+	local what=$1 secs=$2 i
+	shift 2
+	for ((i = 0; i < secs * 5; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	echo "timed out after ${secs}s waiting for $what" >&2
+	return 1
+}
+
+# in_pty CMDLINE: run the shell command line with a pseudo-terminal as its
+# stdio (util-linux script), bounded. Its status is the command's.
+in_pty() {
+	timeout 120 script -qec "$1" /dev/null </dev/null
+}
+
+# last_exec_argv: the last `exec` command line roci got from a caller
+last_exec_argv() {
+	grep -E '^(--[a-z-]+ [^ ]+ )*exec ' "$CB/argv.log" | tail -n 1
+}
+
+install_callers() {
+	local made='' rc=0
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		# the packages' scripts must not start the host's containerd and dockerd
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		made=1
+	fi
+	"$REPO/tests/lib/deps.sh" containerd docker.io || rc=$?
+	[ -z "$made" ] || rm -f /usr/sbin/policy-rc.d
+	return "$rc"
+}
+
+# wait_daemon NAME PID LOG READY_CMD...: wait (up to 90 s) until READY_CMD
+# succeeds; fail early, with the end of LOG, if the daemon dies
+wait_daemon() {
+	local name=$1 pid=$2 log=$3 i
+	shift 3
+	for ((i = 0; i < 450; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		if pid_gone "$pid"; then
+			echo "$name exited during startup; the end of its log ($log):" >&2
+			tail -n 20 "$log" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+	echo "$name did not answer within 90 s; the end of its log ($log):" >&2
+	tail -n 20 "$log" >&2
+	return 1
+}
+
+start_containerd() {
+	mkdir -p "$CB/ctd"
+	cat >"$CB/ctd/config.toml" <<EOF
+version = 2
+root = "$CB/ctd/root"
+state = "$CB/ctd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$CTD_SOCK"
+[ttrpc]
+  address = "$CTD_SOCK.ttrpc"
+[debug]
+  address = "$CB/ctd/debug.sock"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$CB/ctd/opt"
+EOF
+	containerd --config "$CB/ctd/config.toml" >"$CB/ctd/log" 2>&1 </dev/null 3>&- &
+	echo $! >"$CB/ctd/pid"
+	wait_daemon containerd "$(cat "$CB/ctd/pid")" "$CB/ctd/log" ctr -a "$CTD_SOCK" version
+}
+
+start_dockerd() {
+	mkdir -p "$CB/dk"
+	# the trust key would go to /etc/docker/key.json (no flag, a config key)
+	printf '{"deprecated-key-path": "%s"}\n' "$CB/dk/key.json" >"$CB/dk/daemon.json"
+	dockerd --config-file "$CB/dk/daemon.json" \
+		--data-root "$CB/dk/data" --exec-root "$CB/dk/exec" -H "unix://$DK_SOCK" \
+		--pidfile "$CB/dk/pid" --containerd "$CTD_SOCK" \
+		--iptables=false --ip6tables=false --bridge=none \
+		--exec-opt native.cgroupdriver=cgroupfs \
+		--default-ulimit nofile=10240:10240 --default-ulimit nproc=32768:32768 \
+		--add-runtime "roci=$CB/roci" >"$CB/dk/log" 2>&1 </dev/null 3>&- &
+	echo $! >"$CB/dk/pid.bg"
+	wait_daemon dockerd "$(cat "$CB/dk/pid.bg")" "$CB/dk/log" dk version --format '{{.Server.Version}}'
+}
+
+# stop_daemon PID: SIGTERM, then SIGKILL after 60 s
+stop_daemon() {
+	local pid=$1 i
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 300; i++)); do
+		pid_gone "$pid" && return 0
+		sleep 0.2
+	done
+	kill -9 "$pid" 2>/dev/null || true
+}
+
+
+# callers_tmp: make $CB (short: the daemons' sockets live there) and the
+# roci wrapper $CB/roci
+callers_tmp() {
+	CB=$(mktemp -d /tmp/roci-callers.XXXXXX)
+	chmod 755 "$CB"
+	export CB CTD_SOCK=$CB/ctd/ctd.sock DK_SOCK=$CB/dk/docker.sock
+	export DOCKER_CONFIG=$CB/docker-config CTR_ROOT=$CB/ctr-runc-root
+	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>%s\nexec %s "$@"\n' "$CB/argv.log" "$ROCI" >"$CB/roci"
+	chmod 755 "$CB/roci"
+}
+
+# oci_image_tar DIR NAME OUT [CMD...]: an OCI image layout tar of the
+# tree DIR (one layer), named NAME (io.containerd.image.name), that
+# `ctr images import` and `docker load` take; CMD is its default command
+oci_image_tar() {
+	local dir=$1 name=$2 out=$3 lay layer cfg man size_l size_c size_m
+	shift 3
+	lay=$(mktemp -d "$CB/oci.XXXXXX")
+	mkdir -p "$lay/blobs/sha256"
+	tar -C "$dir" -c . | gzip -n >"$lay/layer"
+	local diffid
+	diffid=$(gzip -dc "$lay/layer" | sha256sum | cut -d' ' -f1)
+	layer=$(sha256sum <"$lay/layer" | cut -d' ' -f1)
+	size_l=$(stat -c %s "$lay/layer")
+	mv "$lay/layer" "$lay/blobs/sha256/$layer"
+	jq -cn --arg d "sha256:$diffid" --args '{architecture: "amd64", os: "linux",
+		config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+			Cmd: (if $ARGS.positional == [] then null else $ARGS.positional end)},
+		rootfs: {type: "layers", diff_ids: [$d]}}' "$@" >"$lay/c"
+	cfg=$(sha256sum <"$lay/c" | cut -d' ' -f1)
+	size_c=$(stat -c %s "$lay/c")
+	mv "$lay/c" "$lay/blobs/sha256/$cfg"
+	jq -cn --arg c "sha256:$cfg" --argjson cs "$size_c" --arg l "sha256:$layer" --argjson ls "$size_l" \
+		'{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+		config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
+		layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $l, size: $ls}]}' >"$lay/m"
+	man=$(sha256sum <"$lay/m" | cut -d' ' -f1)
+	size_m=$(stat -c %s "$lay/m")
+	mv "$lay/m" "$lay/blobs/sha256/$man"
+	jq -cn --arg m "sha256:$man" --argjson ms "$size_m" --arg n "$name" \
+		'{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json",
+		digest: $m, size: $ms, platform: {architecture: "amd64", os: "linux"},
+		annotations: {"io.containerd.image.name": $n, "org.opencontainers.image.ref.name": ($n | sub(".*:"; ""))}}]}' >"$lay/index.json"
+	echo '{"imageLayoutVersion": "1.0.0"}' >"$lay/oci-layout"
+	tar -C "$lay" -cf "$out" oci-layout index.json blobs
+	rm -rf "$lay"
+}
+
+# ctr_import_busybox: the busybox rootfs into containerd as $IMAGE
+ctr_import_busybox() {
+	[ -f "$CB/busybox.tar" ] || oci_image_tar "$(rootfs_cache)" "$IMAGE" "$CB/busybox.tar" sh
+	ctrc images import "$CB/busybox.tar" >/dev/null
+	if ! ctrc images ls -q | grep -qx "$IMAGE"; then
+		echo "ctr images import did not give $IMAGE" >&2
+		return 1
+	fi
+}
+
+# callers_cleanup: remove every container of ours, stop the daemons,
+# kill stray shims, unmount and remove $CB
+callers_cleanup() {
+	[ -n "${CB:-}" ] && [ -d "$CB" ] || return 0
+	local id
+	if [ -S "$DK_SOCK" ]; then
+		for id in $(dk ps -aq 2>/dev/null); do
+			dk rm -f "$id" >/dev/null 2>&1 || true
+		done
+	fi
+	stop_daemon "$(cat "$CB/dk/pid.bg" 2>/dev/null)"
+	local ns
+	if [ -S "$CTD_SOCK" ]; then
+		# ctr's, and any that dockerd left in its namespace
+		for ns in default moby; do
+			for id in $(ctrc -n "$ns" containers ls -q 2>/dev/null); do
+				ctrc -n "$ns" task rm -f "$id" >/dev/null 2>&1 || true
+				ctrc -n "$ns" containers rm "$id" >/dev/null 2>&1 || true
+			done
+		done
+	fi
+	stop_daemon "$(cat "$CB/ctd/pid" 2>/dev/null)"
+	# shims left by a failed test: ours name our socket on their command line
+	local pid
+	for pid in $(pgrep -f -- "-address $CTD_SOCK" 2>/dev/null); do
+		kill -9 "$pid" 2>/dev/null || true
+	done
+	grep -o " $CB/[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do
+		umount -l "$m" 2>/dev/null || true
+	done
+	rm -rf "$CB"
+}
+
