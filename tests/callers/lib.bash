@@ -127,41 +127,9 @@ callers_tmp() {
 	chmod 755 "$CB/roci"
 }
 
-# oci_image_tar DIR NAME OUT [CMD...]: an OCI image layout tar of the
-# tree DIR (one layer), named NAME (io.containerd.image.name), that
-# `ctr images import` and `docker load` take; CMD is its default command
+# oci_image_tar DIR NAME OUT [CMD...]: tools/oci-archive.sh
 oci_image_tar() {
-	local dir=$1 name=$2 out=$3 lay layer cfg man size_l size_c size_m
-	shift 3
-	lay=$(mktemp -d "$CB/oci.XXXXXX")
-	mkdir -p "$lay/blobs/sha256"
-	tar -C "$dir" -c . | gzip -n >"$lay/layer"
-	local diffid
-	diffid=$(gzip -dc "$lay/layer" | sha256sum | cut -d' ' -f1)
-	layer=$(sha256sum <"$lay/layer" | cut -d' ' -f1)
-	size_l=$(stat -c %s "$lay/layer")
-	mv "$lay/layer" "$lay/blobs/sha256/$layer"
-	jq -cn --arg d "sha256:$diffid" --args '{architecture: "amd64", os: "linux",
-		config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-			Cmd: (if $ARGS.positional == [] then null else $ARGS.positional end)},
-		rootfs: {type: "layers", diff_ids: [$d]}}' "$@" >"$lay/c"
-	cfg=$(sha256sum <"$lay/c" | cut -d' ' -f1)
-	size_c=$(stat -c %s "$lay/c")
-	mv "$lay/c" "$lay/blobs/sha256/$cfg"
-	jq -cn --arg c "sha256:$cfg" --argjson cs "$size_c" --arg l "sha256:$layer" --argjson ls "$size_l" \
-		'{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
-		config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
-		layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: $l, size: $ls}]}' >"$lay/m"
-	man=$(sha256sum <"$lay/m" | cut -d' ' -f1)
-	size_m=$(stat -c %s "$lay/m")
-	mv "$lay/m" "$lay/blobs/sha256/$man"
-	jq -cn --arg m "sha256:$man" --argjson ms "$size_m" --arg n "$name" \
-		'{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json",
-		digest: $m, size: $ms, platform: {architecture: "amd64", os: "linux"},
-		annotations: {"io.containerd.image.name": $n, "org.opencontainers.image.ref.name": ($n | sub(".*:"; ""))}}]}' >"$lay/index.json"
-	echo '{"imageLayoutVersion": "1.0.0"}' >"$lay/oci-layout"
-	tar -C "$lay" -cf "$out" oci-layout index.json blobs
-	rm -rf "$lay"
+	"$REPO/tools/oci-archive.sh" "$@"
 }
 
 # ctr_import_busybox: the busybox rootfs into containerd as $IMAGE
