@@ -408,12 +408,13 @@ sleeper() {
 @test "pause and resume freeze the whole container; state says paused" {
 	set_args sh -c 'while :; do echo tick >> /tmp/ticks; sleep 0.05; done'
 	roci run -d -b "$BUNDLE" "$CID"
-	sleep 0.3
-	roci pause "$CID"
-	[ "$(container_status "$CID")" = paused ]
 	local pid n1 n2
 	pid=$(roci state "$CID" | jq .pid)
+	wait_until 30 test -s "/proc/$pid/root/tmp/ticks"
+	roci pause "$CID"
+	[ "$(container_status "$CID")" = paused ]
 	n1=$(wc -l <"/proc/$pid/root/tmp/ticks")
+	# a negative check needs time to pass: ten turns of the 50 ms loop
 	sleep 0.5
 	n2=$(wc -l <"/proc/$pid/root/tmp/ticks")
 	[ "$n1" -eq "$n2" ]
@@ -421,8 +422,7 @@ sleeper() {
 	[[ "$output" == *"container not running"* ]]
 	roci resume "$CID"
 	[ "$(container_status "$CID")" = running ]
-	sleep 0.3
-	[ "$(wc -l <"/proc/$pid/root/tmp/ticks")" -gt "$n2" ]
+	wait_until 30 eval '[ "$(wc -l <"/proc/$pid/root/tmp/ticks")" -gt "$n2" ]'
 	rrun roci resume "$CID"
 	[[ "$output" == *"container not paused"* ]]
 	# a paused container can be deleted with --force
@@ -434,7 +434,7 @@ sleeper() {
 @test "ps: json is the list of pids, table keeps ps's header and the container's lines" {
 	set_args sh -c 'sleep 1000 & sleep 1001'
 	roci run -d -b "$BUNDLE" "$CID"
-	sleep 0.3
+	wait_until 30 eval '[ "$(roci ps -f json "$CID" | jq length)" -eq 2 ]'
 	local pid
 	pid=$(roci state "$CID" | jq .pid)
 	# sh execs its last command: the init is "sleep 1001"
@@ -477,14 +477,13 @@ sleeper() {
 	update_config '.linux.namespaces -= [{"type": "pid"}]'
 	set_args sh -c 'sleep 1000 & sleep 1001 & sleep 1002'
 	roci run -d -b "$BUNDLE" "$CID"
-	sleep 0.3
+	wait_until 30 eval '[ "$(roci ps -f json "$CID" | jq length)" -eq 3 ]'
 	local pids
 	pids=$(roci ps -f json "$CID" | jq -r '.[]')
 	[ "$(wc -w <<<"$pids")" -eq 3 ]
 	roci kill --all "$CID" KILL
-	sleep 0.3
 	local p
-	for p in $pids; do pid_gone "$p"; done
+	for p in $pids; do wait_until 30 pid_gone "$p"; done
 	roci delete "$CID"
 	[ "$(state_dirs)" -eq 0 ]
 }

@@ -61,6 +61,19 @@ rrun() {
 	mapfile -t lines <"$out"
 }
 
+# wait_until SECS CMD...: poll CMD (every 0.1 s) until it succeeds; fail,
+# naming CMD, after SECS seconds
+wait_until() {
+	local secs=$1 i
+	shift
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "timed out after ${secs}s waiting for: $*" >&2
+	return 1
+}
+
 # pid_gone PID: the process no longer runs (gone, or a zombie nobody reaped)
 pid_gone() {
 	local st

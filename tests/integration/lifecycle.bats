@@ -89,7 +89,8 @@ teardown() { common_teardown; }
 	roci run -d -b "$BUNDLE" c1
 	local pid
 	pid=$(roci state c1 | jq .pid)
-	sleep 0.3
+	# both sleeps forked
+	wait_until 30 eval '[ "$(cat /proc/$pid/task/*/children | wc -w)" -eq 2 ]'
 	local children
 	children=$(cat /proc/"$pid"/task/*/children)
 	[ -n "$children" ]

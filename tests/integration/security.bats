@@ -183,8 +183,9 @@ while os.path.exists(sys.argv[3]):
 	update_config '.hooks = {"createRuntime": [{"path":"/bin/sleep","args":["sleep","30"]}]}'
 	"$ROCI" --root "$STATE" create -b "$BUNDLE" half >/dev/null 2>&1 &
 	local pid=$!
-	for i in $(seq 50); do [ -d "$STATE/half" ] && break; sleep 0.1; done
-	sleep 0.3
+	# halfway: the createRuntime hook runs
+	wait_until 30 pgrep -f "^(/bin/)?sleep 30$"
+	[ -d "$STATE/half" ]
 	kill -9 "$pid"
 	wait "$pid" || true
 	pkill -f "sleep 30" || true
