@@ -122,6 +122,17 @@ static int parse_globals(int argc, char **argv, struct roci_globals *g, const ch
 	return r < 0 ? -1 : 0;
 }
 
+/* --debug: the command line, once (after any re-execution) */
+static void log_command(const struct roci_log *log, int argc, char **argv)
+{
+	char line[1024];
+	size_t n = 0;
+	line[0] = '\0';
+	for (int i = 0; i < argc && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s", i ? " " : "", argv[i]);
+	roci_debug(log, "roci %s (pid %d): %s", ROCI_VERSION, (int)getpid(), line);
+}
+
 int main(int argc, char **argv)
 {
 	struct roci_globals g = {
@@ -162,6 +173,8 @@ int main(int argc, char **argv)
 		r = roci_protect_binary(argv, &err);
 	int sub_argc = argc - optind;
 	char **sub_argv = argv + optind;
+	if (r == 0 && g.log.min_level == ROCI_LOG_DEBUG)
+		log_command(&g.log, sub_argc, sub_argv);
 	optind = 0; /* full getopt reset for the command's own options */
 	if (r == 0)
 		r = cmd->fn(&g, sub_argc, sub_argv, &err);

@@ -126,6 +126,31 @@ static int set_flag(int opt, const char *val, struct roci_resources *res, struct
 	return 0;
 }
 
+/* As with runc, a 0 (or an empty cpuset list) leaves that setting as it is:
+ * callers send whole documents with zeros for what they do not change
+ * (dockerd: {"memory":{"limit":0,...},"pids":{"limit":50}}). cpu.burst and
+ * cpu.idle are exceptions: 0 is a value there. */
+static void zero_is_unchanged(struct roci_resources *res)
+{
+	struct roci_opt_i64 *i64[] = { &res->memory.limit, &res->memory.reservation, &res->memory.swap,
+				       &res->memory.kernel, &res->memory.kernel_tcp, &res->cpu.quota,
+				       &res->cpu.realtime_runtime, &res->pids_limit };
+	struct roci_opt_u64 *u64[] = { &res->cpu.shares, &res->cpu.period, &res->cpu.realtime_period,
+				       &res->blkio.weight };
+	for (size_t i = 0; i < ARRAY_SIZE(i64); i++)
+		if (i64[i]->set && i64[i]->v == 0)
+			i64[i]->set = false;
+	for (size_t i = 0; i < ARRAY_SIZE(u64); i++)
+		if (u64[i]->set && u64[i]->v == 0)
+			u64[i]->set = false;
+	char **lists[] = { &res->cpu.cpus, &res->cpu.mems };
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+		if (*lists[i] && !**lists[i]) {
+			free(*lists[i]);
+			*lists[i] = NULL;
+		}
+}
+
 int roci_cmd_update(struct roci_globals *g, int argc, char **argv, struct roci_err *err)
 {
 	static const struct option opts[] = {
@@ -197,8 +222,10 @@ int roci_cmd_update(struct roci_globals *g, int argc, char **argv, struct roci_e
 			r = roci_failx(err, -r, "--%s: %s", name, msg);
 		}
 	}
-	if (r == 0)
+	if (r == 0) {
+		zero_is_unchanged(&res);
 		r = roci_container_update(g->root, id, &res, &g->log, err);
+	}
 	roci_resources_free(&res);
 	return r;
 }

@@ -39,6 +39,13 @@ int roci_caps_host_check(const struct roci_process *p, const struct roci_log *lo
 	if (p && p->has_capabilities) {
 		struct roci_caps caps = roci_caps_of(p, last);
 		roci_caps_warn_unsupported(&caps, log);
+		uint64_t dropped = p->cap_ambient & ~roci_caps_ambient_ok(p);
+		for (int cap = 0; cap <= roci_cap_last(); cap++)
+			if (dropped & (1ULL << cap))
+				roci_warn(log,
+					  "ambient capability %s is not also inheritable and permitted; "
+					  "it is left out of the ambient set",
+					  roci_cap_name(cap));
 	}
 	return last;
 }

@@ -23,6 +23,14 @@ struct roci_ns_plan {
  * type matches, then decide the plan. */
 int roci_ns_plan(const struct roci_config *cfg, struct roci_ns_plan *plan, struct roci_err *err);
 void roci_ns_plan_close(struct roci_ns_plan *plan);
+/* How many namespaces the plan joins by path. */
+static inline int roci_ns_plan_joined(const struct roci_ns_plan *plan)
+{
+	int n = 0;
+	for (int t = 0; t < ROCI_NS_COUNT; t++)
+		n += plan->path_fds[t] >= 0;
+	return n;
+}
 
 /* clone3(flags | CLONE_PIDFD) with SIGCHLD; returns like fork(). *pidfd gets
  * the child's pidfd in the parent. With cgroup_fd (>= 0) the child is born

@@ -196,11 +196,15 @@ int roci_container_start(const char *root, const char *id, const struct roci_log
 	r = load_config(&c, &cfg, err);
 	if (r < 0)
 		goto out;
+	roci_debug(log, "start %s: opening exec.fifo, init pid %d", id, (int)c.st->pid);
 	r = trigger_start(&c, err);
 	if (r < 0)
 		goto out;
-	if (roci_container_state_json(&c, ROCI_STATUS_RUNNING, false, &json, NULL) == 0)
+	roci_debug(log, "start %s: the init has exec'd its process", id);
+	if (roci_container_state_json(&c, ROCI_STATUS_RUNNING, false, &json, NULL) == 0) {
+		roci_debug(log, "start %s: poststart hooks", id);
 		roci_hooks_run_warn(cfg, ROCI_HOOK_POSTSTART, json, log);
+	}
 out:
 	roci_container_close(&c);
 	return r;
@@ -317,7 +321,9 @@ int roci_container_delete(const char *root, const char *id, bool force,
 		}
 		roci_cgroup_free(&pcg);
 	}
+	roci_debug(log, "delete %s: status %s", id, roci_status_name(c.status));
 	if (c.st && c.status != ROCI_STATUS_STOPPED) {
+		roci_debug(log, "delete %s: killing init pid %d and waiting for it", id, (int)c.st->pid);
 		r = kill_and_wait(&c, err);
 		if (r < 0)
 			goto out;
@@ -335,6 +341,7 @@ int roci_container_delete(const char *root, const char *id, bool force,
 		}
 		if (roci_cgroup_is_frozen(&cg))
 			roci_cgroup_freeze(&cg, false, &(struct roci_err){ 0 });
+		roci_debug(log, "delete %s: removing cgroup %s", id, cg.unit ? cg.unit : (cg.rel ? cg.rel : "-"));
 		r = roci_cgroup_destroy(&cg, 5000, err);
 		roci_cgroup_free(&cg);
 		if (r < 0)
@@ -344,11 +351,14 @@ int roci_container_delete(const char *root, const char *id, bool force,
 		roci_container_state_json(&c, ROCI_STATUS_STOPPED, false, &json, NULL);
 	if (cfg && !cfg->ns[ROCI_NS_MOUNT].present && c.st && c.st->rootfs && *c.st->rootfs)
 		roci_unmount_under(c.st->rootfs);
+	roci_debug(log, "delete %s: removing state directory %s", id, c.sd.path);
 	r = roci_statedir_remove(&c.sd, err);
 	if (r < 0)
 		goto out;
-	if (cfg && json)
+	if (cfg && json) {
+		roci_debug(log, "delete %s: poststop hooks", id);
 		roci_hooks_run_warn(cfg, ROCI_HOOK_POSTSTOP, json, log);
+	}
 out:
 	roci_container_close(&c);
 	return r;

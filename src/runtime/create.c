@@ -223,6 +223,7 @@ static int run_runtime_hooks(struct create_ctx *c, const struct roci_create_opts
 	r = roci_container_state_json(&view, ROCI_STATUS_CREATED, false, &json, err);
 	if (r < 0)
 		return r;
+	roci_debug(o->log, "create %s: prestart and createRuntime hooks", o->id);
 	r = roci_hooks_run(c->cfg, ROCI_HOOK_PRESTART, json, o->log, err);
 	if (r == 0)
 		r = roci_hooks_run(c->cfg, ROCI_HOOK_CREATE_RUNTIME, json, o->log, err);
@@ -274,6 +275,7 @@ static int parent_loop(struct create_ctx *c, const struct roci_create_opts *o, s
 			r = roci_fail(err, -r, "read from container init");
 			break;
 		}
+		roci_debug(o->log, "create %s: init says %s", o->id, roci_sync_name(m->type));
 		if (m->type == ROCI_SYNC_ERROR) {
 			r = roci_failx(err, m->value > 0 ? m->value : EIO, "%s", m->text);
 			break;
@@ -345,6 +347,7 @@ static int load_config(struct create_ctx *c, const struct roci_create_opts *o, s
 		return roci_fail(err, errno ? errno : ENOMEM, "read %s", cpath);
 	c->config_text[n] = '\0';
 	c->config_len = (size_t)n;
+	roci_debug(o->log, "create %s: read %s (%zd bytes)", o->id, cpath, n);
 	return roci_config_parse_string(c->config_text, &c->cfg, err);
 }
 
@@ -358,11 +361,15 @@ static int check_config(struct create_ctx *c, const struct roci_create_opts *o, 
 	r = resolve_paths(o, c->cfg, &c->bundle, &c->rootfs, err);
 	if (r < 0)
 		return r;
+	roci_debug(o->log, "create %s: bundle %s, rootfs %s", o->id, c->bundle, c->rootfs);
 	log_deferred_settings(c->cfg, o->log);
 	c->cap_last = roci_caps_host_check(c->cfg->process, o->log);
-	if (c->cfg->seccomp)
-		return roci_seccomp_compile(c->cfg->seccomp, o->log, &c->seccomp, err);
-	return 0;
+	if (c->cfg->seccomp) {
+		r = roci_seccomp_compile(c->cfg->seccomp, o->log, &c->seccomp, err);
+		if (r == 0)
+			roci_debug(o->log, "create %s: seccomp filter compiled", o->id);
+	}
+	return r;
 }
 
 /* Decide how the init comes to life: its namespaces and its cgroup. */
@@ -373,9 +380,16 @@ static int plan_container(struct create_ctx *c, const struct roci_create_opts *o
 	if (r < 0)
 		return r;
 	if (o->systemd_cgroup)
-		return roci_cgroup_plan_systemd(cfg->cgroups_path, o->id, cfg->annotation_keys,
-						cfg->annotation_values, cfg->n_annotations, &c->cg, err);
-	return roci_cgroup_plan(cfg->cgroups_path, o->id, &c->cg, err);
+		r = roci_cgroup_plan_systemd(cfg->cgroups_path, o->id, cfg->annotation_keys,
+					     cfg->annotation_values, cfg->n_annotations, &c->cg, err);
+	else
+		r = roci_cgroup_plan(cfg->cgroups_path, o->id, &c->cg, err);
+	if (r == 0)
+		roci_debug(o->log, "create %s: namespaces cloned 0x%x, unshared 0x%x, joined by path %d; "
+			   "cgroup %s (%s)", o->id, (unsigned)c->plan.clone_flags,
+			   (unsigned)c->plan.unshare_flags, roci_ns_plan_joined(&c->plan),
+			   c->cg.unit ? c->cg.unit : (c->cg.rel ? c->cg.rel : "-"), roci_cgroup_mode_name(c->cg.mode));
+	return r;
 }
 
 /* The state directory with the frozen config and exec.fifo. */
@@ -385,6 +399,7 @@ static int make_state(struct create_ctx *c, const struct roci_create_opts *o, st
 	if (r < 0)
 		return r;
 	c->sd_made = true;
+	roci_debug(o->log, "create %s: state directory %s", o->id, c->sd.path);
 	r = roci_statedir_write(&c->sd, ROCI_CONFIG_FILE, c->config_text, c->config_len, err);
 	if (r < 0)
 		return r;
@@ -467,6 +482,7 @@ static int clone_init(struct create_ctx *c, const struct roci_create_opts *o, in
 	if (pid < 0)
 		return pid;
 	c->stage1 = pid;
+	roci_debug(o->log, "create %s: init cloned, pid %d", o->id, (int)pid);
 	close(c->sync[1]);
 	c->sync[1] = -1;
 	return 0;
@@ -552,6 +568,7 @@ static int record_created(struct create_ctx *c, const struct roci_create_opts *o
 		if (r < 0)
 			return r;
 	}
+	roci_debug(o->log, "create %s: created, init pid %d", o->id, (int)c->init_pid);
 	if (out) {
 		out->pid = c->init_pid;
 		out->pidfd = TAKE_FD(c->init_pidfd);

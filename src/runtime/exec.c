@@ -450,20 +450,35 @@ int roci_container_exec(const struct roci_exec_opts *o, struct roci_exec_result 
 	for (int t = 0; t < ROCI_NS_COUNT; t++)
 		x.plan.path_fds[t] = -1;
 	int r = load_target(&x, o, err);
-	if (r == 0)
+	if (r == 0) {
+		roci_debug(o->log, "exec %s: container %s, init pid %d", o->id,
+			   roci_status_name(x.c.status), (int)x.c.st->pid);
 		r = build_process(&x, o, err);
-	if (r == 0)
+	}
+	if (r == 0) {
+		const struct roci_process *p = x.cfg->process;
+		roci_debug(o->log, "exec %s: process %s, cwd %s, uid %u gid %u%s", o->id,
+			   p->n_args ? p->args[0] : "-", p->cwd ? p->cwd : "/", p->uid, p->gid,
+			   p->terminal ? ", terminal" : "");
 		r = check_options(&x, o, err);
+	}
 	if (r == 0)
 		r = plan_join(&x, err);
-	if (r == 0)
+	if (r == 0) {
+		roci_debug(o->log, "exec %s: joining %d namespaces of pid %d", o->id,
+			   roci_ns_plan_joined(&x.plan), (int)x.c.st->pid);
 		r = prepare_spawn(&x, o, err);
+	}
 	if (r == 0)
 		r = spawn(&x, o, err);
-	if (r == 0)
+	if (r == 0) {
+		roci_debug(o->log, "exec %s: process cloned, pid %d", o->id, (int)x.pid);
 		r = serve(&x, err);
+	}
 	if (r == 0)
 		r = record(&x, o, err);
+	if (r == 0)
+		roci_debug(o->log, "exec %s: process pid %d is running", o->id, (int)x.pid);
 	if (r < 0 && x.pid > 0) {
 		roci_pidfd_kill(x.pidfd, x.pid, SIGKILL);
 		waitpid(x.pid, NULL, 0);

@@ -100,3 +100,18 @@ int roci_sync_expect(int sock, enum roci_sync_type want, struct roci_sync_msg *m
 		return roci_failx(err, EPROTO, "unexpected sync message %u (wanted %d)", msg->type, (int)want);
 	return 0;
 }
+
+const char *roci_sync_name(uint32_t type)
+{
+	switch (type) {
+	case ROCI_SYNC_GO: return "go";
+	case ROCI_SYNC_MAPS_REQUEST: return "write my id maps";
+	case ROCI_SYNC_CHILD_PID: return "init pid (after the pid namespace fork)";
+	case ROCI_SYNC_HOOKS_REQUEST: return "rootfs ready, run the runtime hooks";
+	case ROCI_SYNC_READY: return "ready, waiting for start";
+	case ROCI_SYNC_ERROR: return "error";
+	case ROCI_SYNC_PTY_MASTER: return "here is the pty master";
+	case ROCI_SYNC_SECCOMP_FD: return "here is the seccomp listener";
+	default: return "unknown message";
+	}
+}

@@ -25,6 +25,8 @@ struct roci_sync_msg {
 	char text[ROCI_SYNC_TEXT_MAX];
 };
 
+/* What a message type means, for --debug logs ("ready", "error"...). */
+const char *roci_sync_name(uint32_t type);
 /* Send a message; pass_fd >= 0 is attached with SCM_RIGHTS. */
 int roci_sync_send(int sock, enum roci_sync_type type, int32_t value, const char *text,
 		   int pass_fd);

@@ -66,7 +66,7 @@ void roci_log(const struct roci_log *log, enum roci_log_level level, const char 
 			     level_name(level), esc, ts);
 	} else if (level == ROCI_LOG_ERROR || !log || log->fd == STDERR_FILENO) {
 		n = snprintf(line, sizeof(line), "%s%s\n",
-			     level == ROCI_LOG_ERROR ? "roci: " : (level == ROCI_LOG_WARN ? "roci: warning: " : "roci: "),
+			     level == ROCI_LOG_WARN ? "roci: warning: " : (level == ROCI_LOG_DEBUG ? "roci: debug: " : "roci: "),
 			     msg);
 	} else {
 		n = snprintf(line, sizeof(line), "level=%s msg=\"%s\"\n", level_name(level), msg);

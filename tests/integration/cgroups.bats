@@ -372,6 +372,39 @@ sleeper() {
 	[[ "$output" == *"does not exist"* ]]
 }
 
+# dockerd's `docker update --pids-limit 50 --cpu-shares 512` sends zeros
+# for what it leaves alone; runc reads 0 as "unchanged" for every field
+@test "update: 0 leaves a setting unchanged, in -r documents and flags" {
+	sleeper
+	update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 100}, "cpu": {"shares": 1024, "quota": 20000, "period": 100000}}'
+	roci create -b "$BUNDLE" "$CID"
+	roci start "$CID"
+	local m p c mem
+	m=$(cgdir "$CID" memory) p=$(cgdir "$CID" pids) c=$(cgdir "$CID" cpu)
+	mem() { if is_v2 "$m"; then cat "$m/memory.max"; else cat "$m/memory.limit_in_bytes"; fi; }
+	echo '{"memory":{"limit":0,"reservation":0,"kernel":0},"cpu":{"shares":512},"pids":{"limit":50}}' | roci update -r - "$CID"
+	[ "$(cat "$p/pids.max")" = 50 ]
+	[ "$(mem)" = 67108864 ]
+	if is_v2 "$c"; then
+		[ "$(cat "$c/cpu.weight")" = 20 ]
+		[ "$(cat "$c/cpu.max")" = "20000 100000" ]
+	else
+		[ "$(cat "$c/cpu.shares")" = 512 ]
+		[ "$(cat "$c/cpu.cfs_quota_us")" = 20000 ]
+	fi
+	# the flags: 0 and an empty cpuset list change nothing either
+	roci update --memory 0 --pids-limit 0 --cpu-quota 0 --cpu-period 0 --cpuset-cpus '' "$CID"
+	[ "$(cat "$p/pids.max")" = 50 ]
+	[ "$(mem)" = 67108864 ]
+	# a whole document of zeros (the CRI plugin's shape) changes only what is set
+	echo '{"memory":{"limit":100663296,"swap":0},"cpu":{"shares":0,"quota":0,"period":0,"cpus":"","mems":""},"pids":{"limit":0},"blockIO":{"weight":0}}' | roci update -r - "$CID"
+	[ "$(mem)" = 100663296 ]
+	[ "$(cat "$p/pids.max")" = 50 ]
+	# -1 still means no limit
+	roci update --pids-limit -1 "$CID"
+	[ "$(cat "$p/pids.max")" = max ]
+}
+
 @test "pause and resume freeze the whole container; state says paused" {
 	set_args sh -c 'while :; do echo tick >> /tmp/ticks; sleep 0.05; done'
 	roci run -d -b "$BUNDLE" "$CID"

@@ -136,3 +136,37 @@ teardown() { common_teardown; }
 	[[ "${lines[3]}" == *"unknown global option --nope"* ]]
 	[[ "${lines[4]}" == *'exec: "nosuchprog": executable file not found in $PATH'* ]]
 }
+
+# podman and containerd pass --debug when their own log level is debug
+@test "--debug logs each step of create, start, exec and delete, in JSON and text" {
+	local log=$BATS_TEST_TMPDIR/log.json
+	set_args sleep 1000
+	"$ROCI" --root "$STATE" --debug --log "$log" --log-format json create -b "$BUNDLE" c1 </dev/null >/dev/null 2>&1
+	"$ROCI" --root "$STATE" --debug --log "$log" --log-format json start c1
+	"$ROCI" --root "$STATE" --debug --log "$log" --log-format json exec c1 true
+	"$ROCI" --root "$STATE" --debug --log "$log" --log-format json delete -f c1
+	# every line is JSON with level debug (nothing failed)
+	run jq -r '.level' "$log"
+	[ "$(sort -u <<<"$output")" = debug ]
+	run jq -r '.msg' "$log"
+	echo "$output"
+	[[ "$output" == *"create c1: state directory $STATE/c1"* ]]
+	[[ "$output" == *"create c1: init cloned, pid "* ]]
+	[[ "$output" == *"create c1: created, init pid "* ]]
+	[[ "$output" == *"start c1: the init has exec'd its process"* ]]
+	[[ "$output" == *"exec c1: process true, cwd /, uid 0 gid 0"* ]]
+	[[ "$output" == *"exec c1: process pid "*" is running"* ]]
+	[[ "$output" == *"delete c1: killing init pid "* ]]
+	[[ "$output" == *"delete c1: removing state directory $STATE/c1"* ]]
+	# text to stderr, and nothing without --debug
+	set_args true
+	run "$ROCI" --root "$STATE" --debug run -b "$BUNDLE" c2
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"roci: debug: create c2: created, init pid "* ]]
+	run "$ROCI" --root "$STATE" run -b "$BUNDLE" c3
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# text to a file: level=debug lines
+	"$ROCI" --root "$STATE" --debug --log "$BATS_TEST_TMPDIR/log.txt" run -b "$BUNDLE" c4
+	grep -q '^level=debug msg="delete c4: removing state directory' "$BATS_TEST_TMPDIR/log.txt"
+}

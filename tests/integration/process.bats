@@ -84,6 +84,33 @@ teardown() { common_teardown; }
 	[[ "$output" == *"CapAmb:	0000000000000400"* ]]
 }
 
+# runc 1.1's `runc spec` lists ambient capabilities that are not
+# inheritable: runc and crun start it, leave them out of the ambient set and
+# warn; no capability that was not asked for is added (security.md #7)
+@test "the stock runc spec config runs; ambient without inheritable is left out, with a warning" {
+	command -v runc
+	local root
+	root=$(jq -r .root.path "$BUNDLE/config.json")
+	(cd "$BATS_TEST_TMPDIR" && runc spec)
+	jq --arg r "$root" '.root.path = $r | .process.terminal = false |
+		.process.args = ["sh", "-c", "grep -E \"^Cap(Inh|Prm|Eff|Amb)\" /proc/self/status"]' \
+		"$BATS_TEST_TMPDIR/config.json" >"$BUNDLE/config.json"
+	[ "$(jq -c '.process.capabilities | [has("inheritable"), .ambient]' "$BUNDLE/config.json")" = '[false,["CAP_AUDIT_WRITE","CAP_KILL","CAP_NET_BIND_SERVICE"]]' ]
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	# CAP_KILL (5), CAP_NET_BIND_SERVICE (10), CAP_AUDIT_WRITE (29)
+	[[ "$output" == *"CapEff:	0000000020000420"* ]]
+	[[ "$output" == *"CapPrm:	0000000020000420"* ]]
+	[[ "$output" == *"CapInh:	0000000000000000"* ]]
+	[[ "$output" == *"CapAmb:	0000000000000000"* ]]
+	[[ "$output" == *"ambient capability CAP_KILL is not also inheritable and permitted; it is left out of the ambient set"* ]]
+	# an ambient capability that is inheritable but not permitted is left out too
+	update_config '.process.capabilities.inheritable = ["CAP_KILL"] | .process.capabilities.permitted = ["CAP_AUDIT_WRITE"] | .process.capabilities.effective = ["CAP_AUDIT_WRITE"]'
+	rrun roci run -b "$BUNDLE" c2
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"CapAmb:	0000000000000000"* ]]
+}
+
 @test "only stdio reaches the container; --preserve-fds passes more" {
 	set_args ls /proc/self/fd
 	"$ROCI" --root "$STATE" run -b "$BUNDLE" c1 7>/dev/null >"$BATS_TEST_TMPDIR/out" 2>&1

@@ -539,3 +539,13 @@ int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roc
 	}
 	return ret;
 }
+
+const char *roci_cgroup_mode_name(enum roci_cg_mode mode)
+{
+	switch (mode) {
+	case ROCI_CG_V1: return "v1";
+	case ROCI_CG_V2: return "v2";
+	case ROCI_CG_HYBRID: return "hybrid";
+	default: return "none";
+	}
+}

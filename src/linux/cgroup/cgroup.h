@@ -22,6 +22,9 @@ enum roci_cg_mode {
 	ROCI_CG_HYBRID, /* v1 controllers plus a cgroup2 mount */
 };
 
+/* "none", "v1", "v2", "hybrid" (for logs) */
+const char *roci_cgroup_mode_name(enum roci_cg_mode mode);
+
 /* The container's directory in one hierarchy. */
 struct roci_cg_dir {
 	char *path;        /* "/sys/fs/cgroup/memory/ctr" */
