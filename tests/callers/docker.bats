@@ -206,6 +206,8 @@ docker_target() {
 	dk update --pids-limit 50 --cpu-shares 512 roci-dtmp
 	argv_has "^$G update --resources - $id\$"
 	cat "$CB/update.json"
+	# zeros for the memory settings it leaves alone
+	[ "$(jq -c .memory "$CB/update.json")" = '{"limit":0,"reservation":0,"kernel":0}' ]
 	[ "$(jq -r .pids.limit "$CB/update.json")" = 50 ]
 	[ "$(jq -r .cpu.shares "$CB/update.json")" = 512 ]
 	[ "$(dk_cgroup_file roci-dtmp pids pids.max)" = 50 ]
