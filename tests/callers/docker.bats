@@ -216,6 +216,58 @@ docker_target() {
 	[ "$(dk_cgroup_file roci-dtmp memory memory.limit_in_bytes)" = 67108864 ]
 }
 
+# a raised limit above the old swap limit: memsw must be raised first
+@test "docker update --memory above the old swap limit, --cpus, --cpuset-cpus" {
+	dk_run_tmp --memory 64m roci-busybox sleep 1000
+	[ "$(dk_cgroup_file roci-dtmp memory memory.limit_in_bytes)" = 67108864 ]
+	dk update --memory 256m --memory-swap 512m --cpus 0.5 --cpuset-cpus 0 roci-dtmp
+	cat "$CB/update.json"
+	[ "$(dk_cgroup_file roci-dtmp memory memory.limit_in_bytes)" = 268435456 ]
+	[ "$(dk_cgroup_file roci-dtmp memory memory.memsw.limit_in_bytes)" = 536870912 ]
+	[ "$(dk_cgroup_file roci-dtmp cpu cpu.cfs_quota_us)" = 50000 ]
+	[ "$(dk_cgroup_file roci-dtmp cpu cpu.cfs_period_us)" = 100000 ]
+	[ "$(dk_cgroup_file roci-dtmp cpuset cpuset.cpus)" = 0 ]
+	# and down again, below the old limit
+	dk update --memory 32m --memory-swap 48m roci-dtmp
+	[ "$(dk_cgroup_file roci-dtmp memory memory.limit_in_bytes)" = 33554432 ]
+	[ "$(dk_cgroup_file roci-dtmp memory memory.memsw.limit_in_bytes)" = 50331648 ]
+}
+
+@test "docker top: the container's processes (roci ps)" {
+	dk_run_tmp roci-busybox sh -c 'sleep 1000 & sleep 1000; :'
+	local id
+	id=$(dk_field roci-dtmp '{{.Id}}')
+	run dk top roci-dtmp
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'sleep 1000' <<<"$output")" -eq 3 ]
+	argv_has "^$G ps --format json $id\$"
+}
+
+# SIGKILL does not end a frozen process: the container is thawed, or rm -f
+# would hang or leave it
+@test "docker rm -f of a paused container: killed and gone" {
+	dk_run_tmp roci-busybox sleep 1000
+	local id pid
+	id=$(dk_field roci-dtmp '{{.Id}}')
+	pid=$(dk_field roci-dtmp '{{.State.Pid}}')
+	dk pause roci-dtmp
+	[ "$(dk_rstate roci-dtmp | jq -r .status)" = paused ]
+	timeout 120 "$DOCKER" -H "unix://$DK_SOCK" rm -f roci-dtmp
+	wait_for "pid $pid gone" 30 pid_gone "$pid"
+	run dk inspect roci-dtmp
+	[ "$status" -ne 0 ]
+	[ ! -e "$CB/dk/exec/runtime-runc/moby/$id" ]
+}
+
+@test "docker stop of a paused container: stopped" {
+	dk_run_tmp roci-busybox sh -c "$TRAP_TERM"
+	dk pause roci-dtmp
+	timeout 120 "$DOCKER" -H "unix://$DK_SOCK" stop -t 30 roci-dtmp
+	[ "$(dk_field roci-dtmp '{{.State.Running}}')" = false ]
+	[ "$(dk_field roci-dtmp '{{.State.ExitCode}}')" = 42 ]
+}
+
 @test "docker stats --no-stream: memory and pids figures" {
 	dk_run_tmp roci-busybox sh -c 'sleep 1000 & sleep 1000; :'
 	run dk stats --no-stream --format '{{.MemUsage}}|{{.PIDs}}|{{.CPUPerc}}' roci-dtmp
@@ -272,6 +324,45 @@ docker_target() {
 	[[ "$output" =~ /dev/pts/[0-9]+ ]]
 	[[ "$output" == *$'a\r\nb\r'* ]]
 	argv_has "^$G create --bundle [^ ]+ --pid-file [^ ]+ --console-socket [^ ]+ [0-9a-f]{64}\$"
+}
+
+# host_lacks_caps: the numbers of the capabilities, up to cap_last_cap,
+# that this shell's bounding set (CapBnd) lacks
+host_lacks_caps() {
+	local bnd last cap
+	bnd=$((16#$(awk '/^CapBnd/ {print $2}' /proc/self/status)))
+	last=$(cat /proc/sys/kernel/cap_last_cap)
+	for ((cap = 0; cap <= last; cap++)); do
+		((bnd >> cap & 1)) || echo "$cap"
+	done
+}
+
+# --privileged asks for every capability the kernel knows. Where roci's
+# own bounding set lacks one (this host has no CAP_SYS_RESOURCE), capset
+# must fail, as with runc, and the error must name what is missing.
+@test "docker run and exec --privileged: every capability, or an error naming the missing one" {
+	local lacks
+	lacks=$(host_lacks_caps)
+	docker_target
+	run dk run --rm --name roci-dtmp --privileged --runtime roci roci-busybox sh -c 'grep CapEff /proc/self/status'
+	echo "$output"
+	if [ -z "$lacks" ]; then
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"CapEff:"*"$(awk '/^CapBnd/ {print $2}' /proc/self/status)" ]]
+		run dk exec --privileged "$DK_NAME" sh -c 'grep CapEff /proc/self/status'
+		[ "$status" -eq 0 ]
+		return 0
+	fi
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"capset: the process asks for "*"which roci itself does not hold"* ]]
+	# CAP_SYS_RESOURCE is 24
+	if grep -qx 24 <<<"$lacks"; then
+		[[ "$output" == *CAP_SYS_RESOURCE* ]]
+	fi
+	run dk exec --privileged "$DK_NAME" sh -c 'grep CapEff /proc/self/status'
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"capset: the process asks for "*"which roci itself does not hold"* ]]
 }
 
 # Docker 20.10 gives every exec that fails to start 126, whatever the
