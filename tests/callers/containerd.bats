@@ -177,11 +177,11 @@ PY
 	echo "$output"
 	[ "$status" -eq 7 ]
 	[ "$output" = out-42 ]
-	argv_has "^$G create --bundle [^ ]+/$id --pid-file [^ ]+ $id\$"
-	argv_has "^$G start $id\$"
-	argv_has "^$G delete $id\$"
+	argv_has "^$SHIM_G create --bundle [^ ]+/$id --pid-file [^ ]+ $id\$"
+	argv_has "^$SHIM_G start $id\$"
+	argv_has "^$SHIM_G delete $id\$"
 	# every call had the global options, --root first
-	run grep -Ev "^$G " "$CB/argv.log"
+	run grep -Ev "^$SHIM_G " "$CB/argv.log"
 	[ -z "$output" ]
 	# --rm: nothing left, in ctr or under roci's root
 	[ -z "$(ctrc containers ls -q | grep -x "$id")" ]
@@ -198,13 +198,13 @@ PY
 	[ "$output" = in-it ]
 	ctrc task kill -s SIGTERM "$id"
 	wait_for "$id stopped" 60 task_is "$id" STOPPED
-	argv_has "^$G kill $id 15\$"
+	argv_has "^$SHIM_G kill $id 15\$"
 	[ "$(rstate "$id" | jq -r .status)" = stopped ]
 	# ctr task rm reports the task's status
 	run ctrc task rm "$id"
 	echo "$output"
 	[[ "$output" == *"task $id exit with non-zero exit code 3"* ]]
-	argv_has "^$G delete $id\$"
+	argv_has "^$SHIM_G delete $id\$"
 	run rstate "$id"
 	[ "$status" -ne 0 ]
 	[ ! -e "$CTR_ROOT/default/$id" ]
@@ -221,7 +221,7 @@ PY
 	pids=$(ctrc task ps "$id" | awk 'NR > 1 {print $1}')
 	ctrc task kill --all -s SIGKILL "$id"
 	wait_for "$id stopped" 60 task_is "$id" STOPPED
-	argv_has "^$G kill --all $id 9\$"
+	argv_has "^$SHIM_G kill --all $id 9\$"
 	for pid in $pids; do
 		wait_for "pid $pid gone" 30 pid_gone "$pid"
 	done
@@ -235,13 +235,13 @@ PY
 	ctrc task pause "$CTR_ID"
 	wait_for "$CTR_ID paused" 30 task_is "$CTR_ID" PAUSED
 	[ "$(rstate "$CTR_ID" | jq -r .status)" = paused ]
-	argv_has "^$G pause $CTR_ID\$"
+	argv_has "^$SHIM_G pause $CTR_ID\$"
 	# frozen: the init's state in the freezer
 	[ "$(ctr_cgroup_file "$CTR_ID" freezer freezer.state)" = FROZEN ]
 	ctrc task resume "$CTR_ID"
 	wait_for "$CTR_ID running" 30 task_is "$CTR_ID" RUNNING
 	[ "$(rstate "$CTR_ID" | jq -r .status)" = running ]
-	argv_has "^$G resume $CTR_ID\$"
+	argv_has "^$SHIM_G resume $CTR_ID\$"
 	[ "$(ctr_cgroup_file "$CTR_ID" freezer freezer.state)" = THAWED ]
 	run ctr_exec "$CTR_ID" echo thawed
 	[ "$output" = thawed ]
@@ -256,7 +256,7 @@ PY
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "PID    INFO" ] || [[ "${lines[0]}" == PID* ]]
 	awk 'NR > 1 {print $1}' <<<"$output" | grep -qx "$init"
-	argv_has "^$G ps --format json $CTR_ID\$"
+	argv_has "^$SHIM_G ps --format json $CTR_ID\$"
 	# the same pids roci gives
 	[ "$(awk 'NR > 1 {print $1}' <<<"$output" | sort -n)" = \
 		"$("$ROCI" --root "$CTR_ROOT/default" ps --format json "$CTR_ID" | jq -r '.[]' | sort -n)" ]
@@ -290,7 +290,7 @@ PY
 	ctr_target
 	ctr_update "$CTD_SOCK" "$CTR_ID" \
 		'{"memory":{"limit":134217728},"cpu":{"shares":256},"pids":{"limit":42}}'
-	argv_has "^$G update --resources - $CTR_ID\$"
+	argv_has "^$SHIM_G update --resources - $CTR_ID\$"
 	cat "$CB/update.json"
 	[ "$(jq -c . "$CB/update.json")" = '{"memory":{"limit":134217728},"cpu":{"shares":256},"pids":{"limit":42}}' ]
 	[ "$(ctr_cgroup_file "$CTR_ID" memory memory.limit_in_bytes)" = 134217728 ]
@@ -307,7 +307,7 @@ PY
 	[ "$status" -eq 4 ]
 	[[ "$output" =~ /dev/pts/[0-9]+ ]]
 	[[ "$output" == *a* ]]
-	argv_has "^$G create --bundle [^ ]+ --pid-file [^ ]+ --console-socket [^ ]+ $id\$"
+	argv_has "^$SHIM_G create --bundle [^ ]+ --pid-file [^ ]+ --console-socket [^ ]+ $id\$"
 }
 
 @test "ctr run of a missing program: roci's message in ctr's output and the --log file" {
@@ -318,7 +318,7 @@ PY
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'exec: "nosuchprogram": executable file not found in $PATH'* ]]
-	argv_has "^$G create --bundle [^ ]+ --pid-file [^ ]+ $id\$"
+	argv_has "^$SHIM_G create --bundle [^ ]+ --pid-file [^ ]+ $id\$"
 	faillog_has 'exec: "nosuchprogram": executable file not found in $PATH'
 	ctr_rm "$id"
 	[ ! -e "$CTR_ROOT/default/$id" ]
@@ -336,6 +336,6 @@ PY
 	[ "$status" -eq 2 ]
 	[ "$output" = via-path ]
 	cat "$CB/runc-argv.log"
-	grep -Eq "^$G create --bundle [^ ]+ --pid-file [^ ]+ $id\$" "$CB/runc-argv.log"
-	grep -Eq "^$G delete $id\$" "$CB/runc-argv.log"
+	grep -Eq "^$SHIM_G create --bundle [^ ]+ --pid-file [^ ]+ $id\$" "$CB/runc-argv.log"
+	grep -Eq "^$SHIM_G delete $id\$" "$CB/runc-argv.log"
 }

@@ -124,9 +124,9 @@ docker_target() {
 	echo "$output"
 	[ "$status" -eq 7 ]
 	[ "$output" = out-42 ]
-	argv_has "^$G create --bundle [^ ]+ --pid-file [^ ]+ [0-9a-f]{64}\$"
-	argv_has "^$G start [0-9a-f]{64}\$"
-	argv_has "^$G delete [0-9a-f]{64}\$"
+	argv_has "^$SHIM_G create --bundle [^ ]+ --pid-file [^ ]+ [0-9a-f]{64}\$"
+	argv_has "^$SHIM_G start [0-9a-f]{64}\$"
+	argv_has "^$SHIM_G delete [0-9a-f]{64}\$"
 	wait_for "roci-dtmp removed" 60 eval '! dk inspect roci-dtmp'
 }
 
@@ -137,7 +137,7 @@ docker_target() {
 	dk stop -t 60 roci-dtmp
 	[ "$(dk_field roci-dtmp '{{.State.ExitCode}}')" = 42 ]
 	[ "$(dk_field roci-dtmp '{{.State.Running}}')" = false ]
-	argv_has "^$G kill $id 15\$"
+	argv_has "^$SHIM_G kill $id 15\$"
 }
 
 @test "docker stop of an init without a TERM handler: killed after the timeout (137)" {
@@ -146,8 +146,8 @@ docker_target() {
 	id=$(dk_field roci-dtmp '{{.Id}}')
 	dk stop -t 1 roci-dtmp
 	[ "$(dk_field roci-dtmp '{{.State.ExitCode}}')" = 137 ]
-	argv_has "^$G kill $id 15\$"
-	argv_has "^$G kill $id 9\$"
+	argv_has "^$SHIM_G kill $id 15\$"
+	argv_has "^$SHIM_G kill $id 9\$"
 }
 
 @test "docker kill and kill -s: the signal reaches the init" {
@@ -157,14 +157,14 @@ docker_target() {
 	dk kill -s USR1 roci-dtmp
 	wait_for "roci-dtmp exited" 60 dk_stopped roci-dtmp
 	[ "$(dk_field roci-dtmp '{{.State.ExitCode}}')" = 10 ]
-	argv_has "^$G kill $id 10\$"
+	argv_has "^$SHIM_G kill $id 10\$"
 	dk rm roci-dtmp
 	dk_run_tmp roci-busybox sleep 1000
 	id=$(dk_field roci-dtmp '{{.Id}}')
 	dk kill roci-dtmp
 	wait_for "roci-dtmp exited" 60 dk_stopped roci-dtmp
 	[ "$(dk_field roci-dtmp '{{.State.ExitCode}}')" = 137 ]
-	argv_has "^$G kill $id 9\$"
+	argv_has "^$SHIM_G kill $id 9\$"
 }
 
 @test "docker pause/unpause: State.Paused, roci's state and the freezer" {
@@ -175,12 +175,12 @@ docker_target() {
 	[ "$(dk_field roci-dtmp '{{.State.Paused}}')" = true ]
 	[ "$(dk_rstate roci-dtmp | jq -r .status)" = paused ]
 	[ "$(dk_cgroup_file roci-dtmp freezer freezer.state)" = FROZEN ]
-	argv_has "^$G pause $id\$"
+	argv_has "^$SHIM_G pause $id\$"
 	dk unpause roci-dtmp
 	[ "$(dk_field roci-dtmp '{{.State.Paused}}')" = false ]
 	[ "$(dk_rstate roci-dtmp | jq -r .status)" = running ]
 	[ "$(dk_cgroup_file roci-dtmp freezer freezer.state)" = THAWED ]
-	argv_has "^$G resume $id\$"
+	argv_has "^$SHIM_G resume $id\$"
 	run dk exec roci-dtmp echo thawed
 	[ "$output" = thawed ]
 }
@@ -190,7 +190,7 @@ docker_target() {
 	local id
 	id=$(dk_field roci-dtmp '{{.Id}}')
 	dk update --memory 96m --memory-swap 192m roci-dtmp
-	argv_has "^$G update --resources - $id\$"
+	argv_has "^$SHIM_G update --resources - $id\$"
 	cat "$CB/update.json"
 	[ "$(jq -r .memory.limit "$CB/update.json")" = 100663296 ]
 	[ "$(dk_cgroup_file roci-dtmp memory memory.limit_in_bytes)" = 100663296 ]
@@ -204,7 +204,7 @@ docker_target() {
 	local id
 	id=$(dk_field roci-dtmp '{{.Id}}')
 	dk update --pids-limit 50 --cpu-shares 512 roci-dtmp
-	argv_has "^$G update --resources - $id\$"
+	argv_has "^$SHIM_G update --resources - $id\$"
 	cat "$CB/update.json"
 	# zeros for the memory settings it leaves alone
 	[ "$(jq -c .memory "$CB/update.json")" = '{"limit":0,"reservation":0,"kernel":0}' ]
@@ -241,7 +241,7 @@ docker_target() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(grep -c 'sleep 1000' <<<"$output")" -eq 3 ]
-	argv_has "^$G ps --format json $id\$"
+	argv_has "^$SHIM_G ps --format json $id\$"
 }
 
 # SIGKILL does not end a frozen process: the container is thawed, or rm -f
@@ -311,8 +311,8 @@ docker_target() {
 	run dk inspect roci-dtmp
 	[ "$status" -ne 0 ]
 	wait_for "pid $pid gone" 30 pid_gone "$pid"
-	argv_has "^$G kill $id 9\$"
-	argv_has "^$G delete $id\$"
+	argv_has "^$SHIM_G kill $id 9\$"
+	argv_has "^$SHIM_G delete $id\$"
 	[ ! -e "$CB/dk/exec/runtime-runc/moby/$id" ]
 }
 
@@ -323,7 +323,7 @@ docker_target() {
 	[ "$status" -eq 3 ]
 	[[ "$output" =~ /dev/pts/[0-9]+ ]]
 	[[ "$output" == *$'a\r\nb\r'* ]]
-	argv_has "^$G create --bundle [^ ]+ --pid-file [^ ]+ --console-socket [^ ]+ [0-9a-f]{64}\$"
+	argv_has "^$SHIM_G create --bundle [^ ]+ --pid-file [^ ]+ --console-socket [^ ]+ [0-9a-f]{64}\$"
 }
 
 # host_lacks_caps: the numbers of the capabilities, up to cap_last_cap,
@@ -387,7 +387,7 @@ host_lacks_caps() {
 	run -127 dk run --name roci-dtmp --runtime roci roci-busybox nosuchprogram
 	echo "$output"
 	[[ "$output" == *'exec: "nosuchprogram": executable file not found in $PATH'* ]]
-	argv_has "^$G create --bundle [^ ]+ --pid-file [^ ]+ [0-9a-f]{64}\$"
+	argv_has "^$SHIM_G create --bundle [^ ]+ --pid-file [^ ]+ [0-9a-f]{64}\$"
 	faillog_has 'exec: "nosuchprogram": executable file not found in $PATH'
 }
 

@@ -44,7 +44,7 @@ argv_has() {
 }
 
 # the containerd shim's global options, before every command
-G='--root [^ ]+ --log [^ ]+/log\.json --log-format json'
+SHIM_G='--root [^ ]+ --log [^ ]+/log\.json --log-format json'
 
 # pid_cgroup_file PID CONTROLLER FILE: the value of FILE in the v1
 # CONTROLLER's cgroup of PID (the path from /proc/PID/cgroup)
