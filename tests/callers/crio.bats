@@ -1,23 +1,27 @@
 #!/usr/bin/env bats
-# CRI-O's calls to its OCI runtime, spelled as CRI-O spells them, run
-# against roci directly (CRI-O is not packaged in Debian 12).
+# CRI-O's calls to its OCI runtime, spelled as CRI-O and conmon spell them,
+# run against roci directly (CRI-O is not packaged in Debian 12).
 #
-# Read for the invocations: cri-o's internal/oci/runtime_oci.go (conmon's
-# arguments: `--runtime-arg --root=ROOT`, one token, and `--no-pivot`;
-# defaultRuntimeArgs: `--root ROOT [--systemd-cgroup]` before every
-# command it runs itself; ExecContainer: `exec --process FILE ID`, in the
-# foreground; UpdateContainerResources: `update --resources - ID` with the
-# LinuxResources JSON on stdin; StopContainer: `kill ID N` with the stop
-# signal as a number, then `kill ID KILL`; signalContainer: `kill [-a] ID
-# N`; DeleteContainer: `delete --force ID`; UpdateContainerStatus: `state
-# ID`, decoded into a struct embedding the OCI state with `created` a Go
-# time; PauseContainer/UnpauseContainer: pause, resume),
-# internal/oci/container.go (GetStopSignal: the number as a string; the
-# ContainerState fields), server/container_update_resources.go
-# (toOCIResources: cpu shares/quota/period, cpus/mems, memory limit and
-# swap = limit where swap is accounted). conmon, which CRI-O runs for
-# create, puts the runtime arguments first, then `create --bundle B
-# --pid-file P [--no-pivot] ID`.
+# Read for the invocations (facts only):
+# - cri-o internal/oci/runtime_oci.go: conmon gets `--runtime-arg
+#   --root=ROOT` (one token) and `--no-pivot`; defaultRuntimeArgs puts
+#   `--root ROOT [--systemd-cgroup]` before each command CRI-O runs itself;
+#   ExecContainer runs `exec --process FILE ID` in the foreground;
+#   UpdateContainerResources `update --resources - ID` with the
+#   LinuxResources JSON on stdin; StopContainer `kill ID N` (the stop
+#   signal as a number), then `kill ID KILL`; signalContainer `kill [-a] ID
+#   N`; DeleteContainer `delete --force ID`; UpdateContainerStatus `state
+#   ID`, decoded into a struct that embeds the OCI state and reads
+#   `created` as a Go time; PauseContainer/UnpauseContainer pause, resume.
+# - cri-o internal/oci/container.go: GetStopSignal (the number as a
+#   string), the ContainerState fields.
+# - cri-o server/container_update_resources.go: toOCIResources (cpu
+#   shares/quota/period, cpus/mems left empty, memory limit, and swap =
+#   limit where swap is accounted).
+# - conmon src/runtime_args.c: `[--systemd-cgroup] RUNTIME-ARGS create
+#   --bundle B --pid-file P [--no-pivot] [--no-new-keyring]
+#   [--console-socket S] ID`, and for CRI-O's ExecSync `RUNTIME-ARGS exec
+#   --pid-file P --process F --detach [--console-socket S] ID`.
 load ../integration/helpers
 bats_require_minimum_version 1.5.0
 
@@ -230,6 +234,40 @@ process_file() {
 	[ "$(crio_status)" = running ]
 }
 
+# ExecSync goes through conmon, which detaches the exec and waits for it
+@test "crio: exec --pid-file --process --detach (conmon's ExecSync spelling)" {
+	args sleep 1000
+	conmon_create
+	process_file "$BATS_TEST_TMPDIR/p.json" sh -c 'echo $$ >/tmp/exec-pid; sleep 1000'
+	rrun "$ROCI" --root="$CRIO_ROOT" exec --pid-file "$BATS_TEST_TMPDIR/exec.pid" \
+		--process "$BATS_TEST_TMPDIR/p.json" --detach "$ID"
+	[ "$status" -eq 0 ]
+	local pid
+	pid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+	! pid_gone "$pid"
+	# the pid file names the host pid of the process in the container
+	poll 30 test -s "$BUNDLE/rootfs/tmp/exec-pid"
+	[ "$(awk '/^NSpid/ {print $3}' /proc/"$pid"/status)" = "$(cat "$BUNDLE/rootfs/tmp/exec-pid")" ]
+	[ "$(readlink /proc/"$pid"/ns/pid)" = "$(readlink /proc/"$(crio_pid)"/ns/pid)" ]
+	grep -qx "$pid" "/sys/fs/cgroup/pids$CG/cgroup.procs"
+}
+
+# conmon -t: a console socket, after --no-pivot
+@test "crio: create --no-pivot --console-socket (conmon -t)" {
+	args sh -c 'tty; echo in-tty'
+	jq '.process.terminal = true' "$BUNDLE/config.json" >"$BUNDLE/c.new"
+	mv "$BUNDLE/c.new" "$BUNDLE/config.json"
+	console_receiver "$BATS_TEST_TMPDIR/cs.sock" "$BATS_TEST_TMPDIR/cs.out"
+	rrun "$ROCI" --root="$CRIO_ROOT" create --bundle "$BUNDLE" --pid-file "$BUNDLE/pidfile" \
+		--no-pivot --console-socket "$BATS_TEST_TMPDIR/cs.sock" "$ID"
+	[ "$status" -eq 0 ]
+	crio start "$ID"
+	wait "$CONSOLE_PID"
+	cat "$BATS_TEST_TMPDIR/cs.out"
+	grep -Eq '^/dev/pts/[0-9]+' "$BATS_TEST_TMPDIR/cs.out"
+	grep -q in-tty "$BATS_TEST_TMPDIR/cs.out"
+}
+
 @test "crio: pause and resume" {
 	args sleep 1000
 	conmon_create
@@ -263,7 +301,7 @@ process_file() {
 	# CRI-O's systemd cgroup manager gives slice:prefix:name paths
 	jq ".linux.cgroupsPath = \"system.slice:crio:$ID\"" "$BUNDLE/config.json" >"$BUNDLE/c.new"
 	mv "$BUNDLE/c.new" "$BUNDLE/config.json"
-	run "$ROCI" --root="$CRIO_ROOT" --systemd-cgroup create --bundle "$BUNDLE" --pid-file "$BUNDLE/pidfile" "$ID"
+	run "$ROCI" --systemd-cgroup --root="$CRIO_ROOT" create --bundle "$BUNDLE" --pid-file "$BUNDLE/pidfile" "$ID"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"systemd"* ]]
