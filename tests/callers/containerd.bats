@@ -192,10 +192,10 @@ PY
 @test "ctr run -d, task kill -s SIGTERM: the signal and the exit status" {
 	local id
 	id=$(cid kill)
-	ctr_run -d --null-io "$IMAGE" "$id" sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done'
+	ctr_run -d --null-io "$IMAGE" "$id" sh -c 'trap "exit 3" TERM; touch /tmp/ready; while :; do sleep 0.1; done'
 	wait_for "$id running" 60 task_is "$id" RUNNING
-	run ctr_exec "$id" echo in-it
-	[ "$output" = in-it ]
+	# the trap is set (a pid 1 without a handler ignores SIGTERM)
+	wait_for "$id's trap" 60 ctr_exec "$id" test -e /tmp/ready
 	ctrc task kill -s SIGTERM "$id"
 	wait_for "$id stopped" 60 task_is "$id" STOPPED
 	argv_has "^$SHIM_G kill $id 15\$"

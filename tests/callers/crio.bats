@@ -142,8 +142,10 @@ create_traced() {
 }
 
 @test "crio: kill ID 15 (the stop signal as a number) reaches the init's trap" {
-	args sh -c 'trap "echo got-TERM >/tmp/sig; exit 0" TERM; while :; do sleep 0.1; done'
+	args sh -c 'trap "echo got-TERM >/tmp/sig; exit 0" TERM; touch /tmp/ready; while :; do sleep 0.1; done'
 	conmon_create
+	# the trap is set (a pid 1 without a handler ignores SIGTERM)
+	poll 30 test -e "$BUNDLE/rootfs/tmp/ready"
 	local pid
 	pid=$(crio_pid)
 	crio kill "$ID" 15
@@ -154,8 +156,9 @@ create_traced() {
 
 @test "crio: kill ID KILL (a name without SIG) kills the init" {
 	# TERM is caught and survived: only KILL ends it
-	args sh -c 'trap "echo got-TERM >/tmp/sig" TERM; while :; do sleep 0.1; done'
+	args sh -c 'trap "echo got-TERM >/tmp/sig" TERM; touch /tmp/ready; while :; do sleep 0.1; done'
 	conmon_create
+	poll 30 test -e "$BUNDLE/rootfs/tmp/ready"
 	local pid
 	pid=$(crio_pid)
 	crio kill "$ID" 15

@@ -44,7 +44,10 @@ dk_run_tmp() {
 	wait_for "roci-dtmp running" 60 dk_running roci-dtmp
 }
 
-TRAP_TERM='trap "exit 42" TERM; while :; do sleep 0.1; done'
+# an init that exits 42 on SIGTERM; /tmp/ready once the trap is set (a pid
+# 1 without a handler ignores the signal)
+TRAP_TERM='trap "exit 42" TERM; touch /tmp/ready; while :; do sleep 0.1; done'
+dk_ready() { wait_for "$1's trap" 60 dk exec "$1" test -e /tmp/ready; }
 
 # docker_target: the long-running docker container the exec tests share
 docker_target() {
@@ -132,6 +135,7 @@ docker_target() {
 
 @test "docker stop: SIGTERM reaches the init, its trap's status is kept" {
 	dk_run_tmp roci-busybox sh -c "$TRAP_TERM"
+	dk_ready roci-dtmp
 	local id
 	id=$(dk_field roci-dtmp '{{.Id}}')
 	dk stop -t 60 roci-dtmp
@@ -151,7 +155,8 @@ docker_target() {
 }
 
 @test "docker kill and kill -s: the signal reaches the init" {
-	dk_run_tmp roci-busybox sh -c 'trap "exit 10" USR1; while :; do sleep 0.1; done'
+	dk_run_tmp roci-busybox sh -c 'trap "exit 10" USR1; touch /tmp/ready; while :; do sleep 0.1; done'
+	dk_ready roci-dtmp
 	local id
 	id=$(dk_field roci-dtmp '{{.Id}}')
 	dk kill -s USR1 roci-dtmp
@@ -237,6 +242,7 @@ docker_target() {
 	dk_run_tmp roci-busybox sh -c 'sleep 1000 & sleep 1000; :'
 	local id
 	id=$(dk_field roci-dtmp '{{.Id}}')
+	wait_for "3 processes" 30 eval '[ "$(dk top roci-dtmp | grep -c "sleep 1000")" -eq 3 ]'
 	run dk top roci-dtmp
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -262,6 +268,7 @@ docker_target() {
 
 @test "docker stop of a paused container: stopped" {
 	dk_run_tmp roci-busybox sh -c "$TRAP_TERM"
+	dk_ready roci-dtmp
 	dk pause roci-dtmp
 	timeout 120 "$DOCKER" -H "unix://$DK_SOCK" stop -t 30 roci-dtmp
 	[ "$(dk_field roci-dtmp '{{.State.Running}}')" = false ]
@@ -270,6 +277,7 @@ docker_target() {
 
 @test "docker stats --no-stream: memory and pids figures" {
 	dk_run_tmp roci-busybox sh -c 'sleep 1000 & sleep 1000; :'
+	wait_for "3 processes" 30 eval '[ "$(dk top roci-dtmp | grep -c "sleep 1000")" -eq 3 ]'
 	run dk stats --no-stream --format '{{.MemUsage}}|{{.PIDs}}|{{.CPUPerc}}' roci-dtmp
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -289,6 +297,7 @@ docker_target() {
 
 @test "docker restart: a new init, running" {
 	dk_run_tmp roci-busybox sh -c "$TRAP_TERM"
+	dk_ready roci-dtmp
 	local pid1 pid2
 	pid1=$(dk_field roci-dtmp '{{.State.Pid}}')
 	dk restart -t 30 roci-dtmp

@@ -25,9 +25,18 @@ wait_for() {
 }
 
 # in_pty CMDLINE: run the shell command line with a pseudo-terminal as its
-# stdio (util-linux script), bounded. Its status is the command's.
+# stdio (util-linux script), bounded. Its status is the command's. script's
+# stdin is a FIFO it holds open itself, so it never reads end-of-file: at
+# EOF, script types the terminal's EOF character into the pty, a NUL byte
+# once docker's client has made it raw; the client passed that on to the
+# container's terminal, which echoed it as ^@ amid the command's output.
 in_pty() {
-	timeout 120 script -qec "$1" /dev/null </dev/null
+	local fifo rc=0
+	fifo=$(mktemp -u "$CB/pty-in.XXXXXX")
+	mkfifo "$fifo"
+	timeout 120 script -qec "$1" /dev/null <>"$fifo" || rc=$?
+	rm -f "$fifo"
+	return "$rc"
 }
 
 # last_exec_argv: the last `exec` command line roci got from a caller
