@@ -65,6 +65,32 @@ int roci_caps_prepare(const struct roci_caps *c, struct roci_err *err)
 	return 0;
 }
 
+/* Why capset refused: the capabilities asked for that this process does
+ * not hold (permitted, or for the inheritable set neither inheritable nor
+ * permitted), as "CAP_A, CAP_B"; empty when there are none. */
+static void caps_not_held(uint64_t want_p, uint64_t want_i, char *buf, size_t size)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct cur[2];
+	buf[0] = '\0';
+	if (syscall(SYS_capget, &hdr, cur) < 0)
+		return;
+	uint64_t perm = cur[0].permitted | (uint64_t)cur[1].permitted << 32;
+	uint64_t inh = cur[0].inheritable | (uint64_t)cur[1].inheritable << 32;
+	uint64_t missing = (want_p & ~perm) | (want_i & ~(perm | inh));
+	size_t len = 0;
+	for (int cap = 0; cap <= 63 && len < size; cap++) {
+		if (!(missing & (1ULL << cap)))
+			continue;
+		const char *name = roci_cap_name(cap);
+		int n = name ? snprintf(buf + len, size - len, "%s%s", len ? ", " : "", name)
+			     : snprintf(buf + len, size - len, "%scapability %d", len ? ", " : "", cap);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+}
+
 int roci_caps_apply(const struct roci_caps *c, struct roci_err *err)
 {
 	int last = c->kernel_last;
@@ -78,8 +104,18 @@ int roci_caps_apply(const struct roci_caps *c, struct roci_err *err)
 	data[1].permitted = (uint32_t)(p >> 32);
 	data[0].inheritable = (uint32_t)i;
 	data[1].inheritable = (uint32_t)(i >> 32);
-	if (syscall(SYS_capset, &hdr, data) < 0)
-		return roci_fail(err, errno, "capset");
+	if (syscall(SYS_capset, &hdr, data) < 0) {
+		int errnum = errno;
+		char missing[512] = "";
+		if (errnum == EPERM)
+			caps_not_held(p | e, i, missing, sizeof(missing));
+		if (missing[0])
+			return roci_fail(err, errnum,
+					 "capset: the process asks for %s, which roci itself does not hold "
+					 "(not in the bounding set it was started with)",
+					 missing);
+		return roci_fail(err, errnum, "capset");
+	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return roci_fail(err, errno, "clear ambient capabilities");
 	for (int cap = 0; cap <= last; cap++) {

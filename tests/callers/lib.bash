@@ -25,14 +25,43 @@ wait_for() {
 }
 
 # in_pty CMDLINE: run the shell command line with a pseudo-terminal as its
-# stdio (util-linux script), bounded. Its status is the command's.
+# stdio (util-linux script), bounded. Its status is the command's. script's
+# stdin is a FIFO it holds open itself, so it never reads end-of-file: at
+# EOF, script types the terminal's EOF character into the pty, a NUL byte
+# once docker's client has made it raw; the client passed that on to the
+# container's terminal, which echoed it as ^@ amid the command's output.
 in_pty() {
-	timeout 120 script -qec "$1" /dev/null </dev/null
+	local fifo rc=0
+	fifo=$(mktemp -u "$CB/pty-in.XXXXXX")
+	mkfifo "$fifo"
+	timeout 120 script -qec "$1" /dev/null <>"$fifo" || rc=$?
+	rm -f "$fifo"
+	return "$rc"
 }
 
 # last_exec_argv: the last `exec` command line roci got from a caller
 last_exec_argv() {
 	grep -E '^(--[a-z-]+ [^ ]+ )*exec ' "$CB/argv.log" | tail -n 1
+}
+
+# argv_has REGEX: some roci call of a caller matched REGEX (extended)
+argv_has() {
+	grep -Eq -- "$1" "$CB/argv.log" && return 0
+	echo "no roci call matches: $1; the calls were:" >&2
+	cat "$CB/argv.log" >&2
+	return 1
+}
+
+# the containerd shim's global options, before every command
+SHIM_G='--root [^ ]+ --log [^ ]+/log\.json --log-format json'
+
+# pid_cgroup_file PID CONTROLLER FILE: the value of FILE in the v1
+# CONTROLLER's cgroup of PID (the path from /proc/PID/cgroup)
+pid_cgroup_file() {
+	local rel
+	rel=$(awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$1/cgroup")
+	[ -n "$rel" ] || { echo "pid $1 has no $2 cgroup" >&2; return 1; }
+	cat "/sys/fs/cgroup/$2$rel/$3"
 }
 
 install_callers() {
@@ -43,7 +72,7 @@ install_callers() {
 		chmod 755 /usr/sbin/policy-rc.d
 		made=1
 	fi
-	"$REPO/tests/lib/deps.sh" containerd docker.io || rc=$?
+	"$REPO/tests/lib/deps.sh" containerd docker.io python3-grpcio || rc=$?
 	[ -z "$made" ] || rm -f /usr/sbin/policy-rc.d
 	return "$rc"
 }
@@ -83,7 +112,10 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [plugins."io.containerd.internal.v1.opt"]
   path = "$CB/ctd/opt"
 EOF
-	containerd --config "$CB/ctd/config.toml" >"$CB/ctd/log" 2>&1 </dev/null 3>&- &
+	# $CB/bin first in its PATH (and its shims'): where a suite may put a
+	# `runc`, the binary the shim runs when no BinaryName is given
+	mkdir -p "$CB/bin"
+	PATH="$CB/bin:$PATH" containerd --config "$CB/ctd/config.toml" >"$CB/ctd/log" 2>&1 </dev/null 3>&- &
 	echo $! >"$CB/ctd/pid"
 	wait_daemon containerd "$(cat "$CB/ctd/pid")" "$CB/ctd/log" ctr -a "$CTD_SOCK" version
 }
@@ -123,8 +155,47 @@ callers_tmp() {
 	chmod 755 "$CB"
 	export CB CTD_SOCK=$CB/ctd/ctd.sock DK_SOCK=$CB/dk/docker.sock
 	export DOCKER_CONFIG=$CB/docker-config CTR_ROOT=$CB/ctr-runc-root
-	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>%s\nexec %s "$@"\n' "$CB/argv.log" "$ROCI" >"$CB/roci"
+	# the wrapper logs each argv; keeps the JSON an `update --resources -`
+	# got on stdin ($CB/update.json, and every one in $CB/update.log); and
+	# when roci fails, copies the --log file it was given to $CB/faillog/
+	# (a failed create's bundle, where that file lives, is removed at once)
+	cat >"$CB/roci" <<EOF
+#!/bin/sh
+printf '%s\\n' "\$*" >>"$CB/argv.log"
+log= prev=
+for a; do
+	[ "\$prev" = --log ] && log=\$a
+	case \$a in --log=*) log=\${a#--log=} ;; esac
+	prev=\$a
+done
+case " \$* " in
+*" update "*"--resources - "*)
+	cat >"$CB/update.json"
+	{ cat "$CB/update.json"; echo; } >>"$CB/update.log"
+	"$ROCI" "\$@" <"$CB/update.json" ;;
+*) "$ROCI" "\$@" ;;
+esac
+rc=\$?
+if [ \$rc -ne 0 ] && [ -n "\$log" ] && [ -f "\$log" ]; then
+	mkdir -p "$CB/faillog"
+	cp "\$log" "$CB/faillog/\$\$.json"
+fi
+exit \$rc
+EOF
 	chmod 755 "$CB/roci"
+}
+
+# faillog_has TEXT: the --log file of a failed roci call holds TEXT in an
+# error record ({"level":"error","msg":...})
+faillog_has() {
+	local f
+	for f in "$CB"/faillog/*.json; do
+		[ -f "$f" ] || continue
+		jq -e --arg t "$1" 'select(.level == "error" and (.msg | contains($t)))' "$f" && return 0
+	done
+	echo "no --log file of a failed call has an error with: $1" >&2
+	cat "$CB"/faillog/*.json >&2 2>/dev/null
+	return 1
 }
 
 # oci_image_tar DIR NAME OUT [CMD...]: tools/oci-archive.sh
