@@ -129,6 +129,7 @@ struct create_ctx {
 	struct roci_seccomp_prog seccomp;
 	struct roci_cgroup cg;
 	bool cg_made;
+	unsigned long long oom_kills; /* the cgroup's count before the init ran */
 	int procfs_fd, fifo_fd, console_fd, sync[2];
 	pid_t stage1, init_pid;
 	int stage1_pidfd, init_pidfd;
@@ -256,6 +257,16 @@ static int forward_seccomp_listener(struct create_ctx *c, const struct roci_crea
 	return r < 0 ? roci_fail(err, -r, "sync with container init") : 0;
 }
 
+/* The init closed its end without a word: it died. The usual cause is a
+ * memory limit too small for its setup, which the OOM killer enforces. */
+static int init_died(struct create_ctx *c, struct roci_err *err)
+{
+	if (c->cg_made && roci_cgroup_oom_kills(&c->cg) > c->oom_kills)
+		return roci_failx(err, ENOMEM, "container init was OOM-killed during setup "
+				  "(memory limit too low?)");
+	return roci_failx(err, EPIPE, "container init exited unexpectedly");
+}
+
 /* Talk to the init until it is ready (or fails). */
 static int parent_loop(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
 {
@@ -267,7 +278,7 @@ static int parent_loop(struct create_ctx *c, const struct roci_create_opts *o, s
 		int fd = -1;
 		r = roci_sync_recv(c->sync[0], m, &fd);
 		if (r == -EPIPE) {
-			r = roci_failx(err, EPIPE, "container init exited unexpectedly");
+			r = init_died(c, err);
 			break;
 		}
 		if (r < 0) {
@@ -434,6 +445,7 @@ static int make_cgroup(struct create_ctx *c, const struct roci_create_opts *o, i
 	if (r < 0)
 		return r;
 	c->cg_made = c->cg.mode != ROCI_CG_NONE;
+	c->oom_kills = roci_cgroup_oom_kills(&c->cg);
 	if (c->cg_made && c->cg.mode == ROCI_CG_V2)
 		*cg_fd = roci_cgroup_v2_fd(&c->cg);
 	return 0;
@@ -484,6 +496,7 @@ static int join_cgroup(struct create_ctx *c, const struct roci_create_opts *o, b
 		if (r < 0)
 			return r;
 		c->cg_made = true;
+		c->oom_kills = roci_cgroup_oom_kills(&c->cg);
 	} else if (c->cg_made) {
 		r = roci_cgroup_enter(&c->cg, pid, born_in_v2, err);
 		if (r < 0)
