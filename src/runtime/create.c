@@ -383,6 +383,12 @@ static int plan_container(struct create_ctx *c, const struct roci_create_opts *o
 	int r = roci_ns_plan(cfg, &c->plan, err);
 	if (r < 0)
 		return r;
+	if (o->no_cgroup) {
+		/* mode NONE, no directories: nothing is made, joined or applied */
+		if (roci_resources_any(&cfg->resources))
+			roci_debug(o->log, "--cgroup-manager disabled: linux.resources not applied");
+		return 0;
+	}
 	if (o->systemd_cgroup)
 		return roci_cgroup_plan_systemd(cfg->cgroups_path, o->id, cfg->annotation_keys,
 						cfg->annotation_values, cfg->n_annotations, &c->cg, err);
@@ -439,7 +445,7 @@ static int make_cgroup(struct create_ctx *c, const struct roci_create_opts *o, i
 		       struct roci_err *err)
 {
 	*cg_fd = -1;
-	if (c->cg.unit)
+	if (c->cg.unit || o->no_cgroup)
 		return 0;
 	int r = roci_cgroup_create(&c->cg, 0, &c->cfg->resources, o->log, err);
 	if (r < 0)
