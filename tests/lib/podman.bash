@@ -6,6 +6,8 @@
 #                                   and the busybox image
 #   podman_teardown                 in teardown_file
 #   pm ARGS...                      podman with roci as its runtime
+#   podman_wrapper PATH RUNTIME ROOT
+#                                   another argv-logging wrapper
 podman_setup() {
 	local manager=$1
 	shift
@@ -27,11 +29,20 @@ driver = "overlay"
 graphroot = "$PM/graph"
 runroot = "$PM/run"
 EOC
-	# podman's cleanup drops --runtime-flag: a wrapper gives roci its root
-	printf '#!/bin/sh\nexec %s --root %s "$@"\n' "$ROCI" "$PM/roci-state" >"$PM/roci"
-	chmod 755 "$PM/roci"
+	# podman's cleanup drops --runtime-flag: a wrapper gives roci its root;
+	# it logs each command line to $PM/argv.log
+	podman_wrapper "$PM/roci" "$ROCI" "$PM/roci-state"
 	export CONTAINERS_CONF=$PM/containers.conf CONTAINERS_STORAGE_CONF=$PM/storage.conf
 	tar -C "$(rootfs_cache)" -c . | podman import - localhost/roci-busybox:latest >/dev/null
+}
+
+# podman_wrapper PATH RUNTIME ROOT: a script at PATH that appends its
+# arguments to $PM/argv.log (one line per call, prefixed with its own name)
+# and execs RUNTIME --root ROOT with them
+podman_wrapper() {
+	printf '#!/bin/sh\nprintf "%%s: %%s\\n" "${0##*/}" "$*" >>%s\nexec %s --root %s "$@"\n' \
+		"$PM/argv.log" "$2" "$3" >"$1"
+	chmod 755 "$1"
 }
 
 podman_teardown() {
