@@ -373,7 +373,9 @@ state_of() {
 # --- pause, top, stats ---
 
 @test "podman pause and unpause freeze and thaw the container" {
-	pm run -d --name ppause localhost/roci-busybox sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n; done'
+	# a counter, renamed into place so that a reader never sees it empty
+	pm run -d --name ppause localhost/roci-busybox sh -c \
+		'i=0; while :; do i=$((i+1)); echo $i >/tmp/n.new; mv /tmp/n.new /tmp/n; sleep 0.02; done'
 	local id pid
 	id=$(ctr_id ppause)
 	pid=$(pm inspect --format '{{.State.Pid}}' ppause)
