@@ -590,3 +590,108 @@ default_net_check() {
 	default_net_check runc
 	[ -n "$(grep -E '^runc: .*create ' "$PM/argv.log")" ]
 }
+
+@test "podman -p publishes a port (CNI portmap) to a server in the container" {
+	local www=$BATS_TEST_TMPDIR/www port out i
+	mkdir -p "$www"
+	echo hello-www >"$www/index.html"
+	port=$((20000 + RANDOM % 20000))
+	pm run -d --name pweb -p "127.0.0.1:$port:8080" -v "$www:/www:ro" localhost/roci-busybox httpd -f -p 8080 -h /www
+	for ((i = 0; i < 150; i++)); do
+		out=$(exec 3<>"/dev/tcp/127.0.0.1/$port" && printf 'GET /index.html HTTP/1.0\r\n\r\n' >&3 && cat <&3) &&
+			[[ "$out" == *hello-www* ]] && break
+		sleep 0.2
+	done
+	echo "$out"
+	[[ "$out" == *hello-www* ]]
+	[ "$(pm port pweb)" = "8080/tcp -> 127.0.0.1:$port" ]
+	pm rm -f -t 0 pweb
+}
+
+# --- more of what podman users do ---
+
+@test "podman restart and podman logs: a new init, the output of both runs" {
+	pm run -d --name prestart2 localhost/roci-busybox sh -c 'echo "run $$"; trap "exit 0" TERM; while :; do sleep 0.1; done'
+	local pid1 pid2
+	pid1=$(pm inspect --format '{{.State.Pid}}' prestart2)
+	pm restart -t 30 prestart2
+	pid2=$(pm inspect --format '{{.State.Pid}}' prestart2)
+	[ "$(pm inspect --format '{{.State.Status}}' prestart2)" = running ]
+	[ "$pid1" != "$pid2" ]
+	pid_gone "$pid1"
+	run pm logs prestart2
+	echo "$output"
+	[ "${lines[*]}" = "run 1 run 1" ]
+	pm rm -f -t 0 prestart2
+}
+
+@test "podman run --privileged: the host's whole bounding set, the host's devices" {
+	run pm run --rm --privileged localhost/roci-busybox sh -c 'grep CapEff /proc/self/status; test -c /dev/loop-control && echo loop-control'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local want
+	want=$(awk '/^CapBnd/ {print $2}' /proc/self/status)
+	[[ "${lines[0]}" =~ ^CapEff:[[:space:]]+$want$ ]]
+	[ "${lines[1]}" = loop-control ]
+}
+
+@test "podman --uidmap/--gidmap: the container in a user namespace" {
+	pm run -d --name puserns --uidmap 0:200000:65536 --gidmap 0:200000:65536 localhost/roci-busybox \
+		sh -c 'touch /tmp/x; sleep 1000'
+	run pm exec puserns sh -c 'cat /proc/self/uid_map; id -u; stat -c %u /tmp/x'
+	echo "$output"
+	local re='^ +0 +200000 +65536$'
+	[[ "${lines[0]}" =~ $re ]]
+	[ "${lines[1]}" = 0 ]
+	[ "${lines[2]}" = 0 ]
+	# seen from the host, the container's root is uid 200000
+	local pid
+	pid=$(pm inspect --format '{{.State.Pid}}' puserns)
+	[ "$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")" = 200000 ]
+	[ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ]
+	pm rm -f -t 0 puserns
+}
+
+@test "podman --pid/--network/--ipc/--uts container:X join another container's namespaces" {
+	pm run -d --name pnsa localhost/roci-busybox sleep 1002
+	run pm run --rm --pid container:pnsa --network container:pnsa --ipc container:pnsa --uts container:pnsa \
+		localhost/roci-busybox sh -c 'ps -o pid,args | grep -c "^ *1 sleep 1002"
+			for n in pid net ipc uts; do [ "$(readlink /proc/1/ns/$n)" = "$(readlink /proc/self/ns/$n)" ] && echo "$n"; done'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[*]}" = "1 pid net ipc uts" ]
+	# and the mount namespace is its own
+	local pid
+	pid=$(pm inspect --format '{{.State.Pid}}' pnsa)
+	[ "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+	pm rm -f -t 0 pnsa
+}
+
+@test "podman --pid host: the host's processes" {
+	run pm run --rm --pid host localhost/roci-busybox cat /proc/1/cmdline
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(tr -d '\0' </proc/1/cmdline)" ] || [ "$output" = "$(cat /proc/1/cmdline)" ]
+}
+
+# --ulimit with nofile only: podman then asks nproc=1048576, above this
+# host's hard limit, and there is no CAP_SYS_RESOURCE (runc fails the same
+# way), so nproc is given too
+@test "podman --ulimit, --sysctl, --hostname, --shm-size, -e, -w" {
+	run pm run --rm --ulimit nofile=100:200 --ulimit nproc=50:60 --sysctl net.ipv4.ping_group_range="0 7" \
+		--hostname hostx --shm-size 7m -e FOO=bar -w /etc localhost/roci-busybox \
+		sh -c 'ulimit -n; ulimit -Hn; ulimit -u; cat /proc/sys/net/ipv4/ping_group_range; hostname;
+			df -k /dev/shm | awk "NR == 2 {print \$2}"; echo "$FOO"; pwd'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[*]}" = "100 200 50 0	7 hostx 7168 bar /etc" ]
+}
+
+@test "podman run -i and exec -i: stdin reaches the process" {
+	run bash -c "printf 'line1\nline2\n' | podman --runtime $PM/roci run -i --rm localhost/roci-busybox sh -c 'wc -l; echo end'"
+	[ "$status" -eq 0 ]
+	[ "${lines[*]}" = "2 end" ]
+	pm_exec_target
+	run bash -c "echo via-stdin | podman --runtime $PM/roci exec -i pexec cat"
+	[ "$status" -eq 0 ]
+	[ "$output" = via-stdin ]
+}
