@@ -81,6 +81,7 @@ in_pty() {
 @test "podman exec: status 0 and 7" {
 	pm_exec_target
 	run pm exec pexec true
+	echo "$output"
 	[ "$status" -eq 0 ]
 	run pm exec pexec sh -c 'echo out; exit 7'
 	[ "$status" -eq 7 ]

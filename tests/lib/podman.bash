@@ -22,6 +22,10 @@ podman_setup() {
 		echo '[engine]'
 		echo "cgroup_manager = \"$manager\""
 		echo 'events_logger = "file"'
+		# podman's default (/run/libpod: exit files, events, its "alive"
+		# lock) is shared by every podman on the host, and another's
+		# `system reset` empties it
+		echo "tmp_dir = \"$PM/tmp\""
 	} >"$PM/containers.conf"
 	cat >"$PM/storage.conf" <<EOC
 [storage]
@@ -47,6 +51,12 @@ podman_wrapper() {
 
 podman_teardown() {
 	podman rm -af -t 0 >/dev/null 2>&1 || true
+	# whatever podman could not remove: roci kills it and removes its
+	# cgroups (its conmon then exits)
+	local id
+	for id in $(ls "$PM/roci-state" 2>/dev/null); do
+		"$ROCI" --root "$PM/roci-state" delete -f "$id" >/dev/null 2>&1 || true
+	done
 	podman system reset -f >/dev/null 2>&1 || true
 	umount -R "$PM/graph" 2>/dev/null || true
 }
