@@ -6,6 +6,8 @@ load ../integration/helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
+	# tini-static: podman run --init's init (the busybox image has no libc)
+	"$REPO/tests/lib/deps.sh" tini
 	podman_setup cgroupfs
 	# roci-text: the same roci under a name podman does not know for JSON
 	# errors; runc (with a private root) for comparisons
@@ -695,4 +697,12 @@ default_net_check() {
 	run bash -c "echo via-stdin | podman --runtime $PM/roci exec -i pexec cat"
 	[ "$status" -eq 0 ]
 	[ "$output" = via-stdin ]
+}
+
+@test "podman run --init: an init of podman's at pid 1, the exit status through it" {
+	run pm run --rm --init --init-path /usr/bin/tini-static localhost/roci-busybox sh -c 'ps -o pid,args; exit 6'
+	echo "$output"
+	[ "$status" -eq 6 ]
+	[[ "${lines[1]}" =~ ^\ +1\ /run/podman-init\ --\ sh ]]
+	[[ "${lines[2]}" =~ ^\ +2\ sh\ -c ]]
 }
