@@ -191,6 +191,7 @@ poll_eq() {
 	return 1
 }
 
+# state_of NAME: "STATUS EXITCODE" from podman inspect
 state_of() {
 	pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' "$1"
 }
@@ -203,7 +204,6 @@ state_of() {
 	[ "$output" = by-name ]
 	run podman inspect --format '{{.OCIRuntime}}' pname
 	[ "$output" = roci ]
-	argv_of roci create "$(podman inspect --format '{{.Id}}' pname)"
 	[ -n "$(argv_of roci create "$(podman inspect --format '{{.Id}}' pname)")" ]
 	podman rm pname
 }
