@@ -53,13 +53,16 @@ static void usage(FILE *f)
 		"  --log-format FORMAT   text or json (default text)\n"
 		"  --debug               log debug messages\n"
 		"  --systemd-cgroup      use systemd for cgroups\n"
+		"  --cgroup-manager M    cgroupfs (default), systemd, or disabled: the\n"
+		"                        container gets no cgroup of its own\n"
 		"  --rootless VALUE      true, false or auto\n"
 		"  -v, --version         print the version\n"
 		"  -h, --help            print this help\n",
 		ROCI_DEFAULT_ROOT);
 }
 
-enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
+enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU,
+       OPT_CGROUP_MANAGER };
 
 /* The one place an error is reported: stderr, and the --log file too
  * (containerd and Docker read only that). */
@@ -83,6 +86,7 @@ static int parse_globals(int argc, char **argv, struct roci_globals *g, const ch
 		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 		{ "debug", no_argument, NULL, OPT_DEBUG },
 		{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD },
+		{ "cgroup-manager", required_argument, NULL, OPT_CGROUP_MANAGER },
 		{ "rootless", required_argument, NULL, OPT_ROOTLESS },
 		{ "criu", required_argument, NULL, OPT_CRIU },
 		{ "version", no_argument, NULL, 'v' },
@@ -103,6 +107,13 @@ static int parse_globals(int argc, char **argv, struct roci_globals *g, const ch
 			break;
 		case OPT_DEBUG: g->log.min_level = ROCI_LOG_DEBUG; break;
 		case OPT_SYSTEMD: g->systemd_cgroup = true; break;
+		case OPT_CGROUP_MANAGER:
+			g->systemd_cgroup = !strcmp(optarg, "systemd");
+			g->no_cgroup = !strcmp(optarg, "disabled");
+			if (!g->systemd_cgroup && !g->no_cgroup && strcmp(optarg, "cgroupfs") && r == 0)
+				r = roci_failx(err, EINVAL, "invalid --cgroup-manager %s (want cgroupfs, systemd or disabled)",
+					       optarg);
+			break;
 		case OPT_ROOTLESS: g->rootless = optarg; break;
 		case OPT_CRIU: break;
 		case 'v':

@@ -12,7 +12,8 @@
 struct roci_globals {
 	const char *root;        /* --root, default ROCI_DEFAULT_ROOT */
 	struct roci_log log;     /* --log, --log-format, --debug */
-	bool systemd_cgroup;     /* --systemd-cgroup */
+	bool systemd_cgroup;     /* --systemd-cgroup, --cgroup-manager systemd */
+	bool no_cgroup;          /* --cgroup-manager disabled */
 	const char *rootless;    /* --rootless VAL (true|false|auto) */
 	int exit_status;         /* set by commands that exit with a specific status (run) */
 };

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "oci/config_parts.h"
 #include "oci/jsonget.h"
@@ -129,9 +130,11 @@ static int parse_devices(const json_t *lj, struct roci_config *c, struct roci_er
 			return roci_failx(err, EINVAL, "config.json: %s: major and minor are required for type %c", p, dv->type);
 		snprintf(pp, sizeof(pp), "%s.fileMode", p);
 		x = 0;
-		if ((r = roci_json_int(d, "fileMode", pp, 0, 07777, &dv->has_mode, &x, err)) < 0)
+		/* podman hands a device node's whole st_mode (0020666 for a char
+		 * device): the type bits are dropped, "type" says the type */
+		if ((r = roci_json_int(d, "fileMode", pp, 0, S_IFMT | 07777, &dv->has_mode, &x, err)) < 0)
 			return r;
-		dv->file_mode = (mode_t)x;
+		dv->file_mode = (mode_t)x & 07777;
 		snprintf(pp, sizeof(pp), "%s.uid", p);
 		x = 0;
 		if ((r = roci_json_int(d, "uid", pp, 0, UINT32_MAX - 1, &dv->has_uid, &x, err)) < 0)

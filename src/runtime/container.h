@@ -24,6 +24,7 @@ struct roci_create_opts {
 	int preserve_fds;
 	bool foreground;             /* run: the init stays our child; a tty is proxied */
 	bool systemd_cgroup;         /* --systemd-cgroup */
+	bool no_cgroup;              /* --cgroup-manager disabled: stay in the caller's cgroups */
 };
 
 struct roci_created {

@@ -129,6 +129,7 @@ struct create_ctx {
 	struct roci_seccomp_prog seccomp;
 	struct roci_cgroup cg;
 	bool cg_made;
+	unsigned long long oom_kills; /* the cgroup's count before the init ran */
 	int procfs_fd, fifo_fd, console_fd, sync[2];
 	pid_t stage1, init_pid;
 	int stage1_pidfd, init_pidfd;
@@ -257,6 +258,16 @@ static int forward_seccomp_listener(struct create_ctx *c, const struct roci_crea
 	return r < 0 ? roci_fail(err, -r, "sync with container init") : 0;
 }
 
+/* The init closed its end without a word: it died. The usual cause is a
+ * memory limit too small for its setup, which the OOM killer enforces. */
+static int init_died(struct create_ctx *c, struct roci_err *err)
+{
+	if (c->cg_made && roci_cgroup_oom_kills(&c->cg) > c->oom_kills)
+		return roci_failx(err, ENOMEM, "container init was OOM-killed during setup "
+				  "(memory limit too low?)");
+	return roci_failx(err, EPIPE, "container init exited unexpectedly");
+}
+
 /* Talk to the init until it is ready (or fails). */
 static int parent_loop(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
 {
@@ -268,7 +279,7 @@ static int parent_loop(struct create_ctx *c, const struct roci_create_opts *o, s
 		int fd = -1;
 		r = roci_sync_recv(c->sync[0], m, &fd);
 		if (r == -EPIPE) {
-			r = roci_failx(err, EPIPE, "container init exited unexpectedly");
+			r = init_died(c, err);
 			break;
 		}
 		if (r < 0) {
@@ -379,6 +390,12 @@ static int plan_container(struct create_ctx *c, const struct roci_create_opts *o
 	int r = roci_ns_plan(cfg, &c->plan, err);
 	if (r < 0)
 		return r;
+	if (o->no_cgroup) {
+		/* mode NONE, no directories: nothing is made, joined or applied */
+		if (roci_resources_any(&cfg->resources))
+			roci_debug(o->log, "--cgroup-manager disabled: linux.resources not applied");
+		return 0;
+	}
 	if (o->systemd_cgroup)
 		r = roci_cgroup_plan_systemd(cfg->cgroups_path, o->id, cfg->annotation_keys,
 					     cfg->annotation_values, cfg->n_annotations, &c->cg, err);
@@ -443,12 +460,13 @@ static int make_cgroup(struct create_ctx *c, const struct roci_create_opts *o, i
 		       struct roci_err *err)
 {
 	*cg_fd = -1;
-	if (c->cg.unit)
+	if (c->cg.unit || o->no_cgroup)
 		return 0;
 	int r = roci_cgroup_create(&c->cg, 0, &c->cfg->resources, o->log, err);
 	if (r < 0)
 		return r;
 	c->cg_made = c->cg.mode != ROCI_CG_NONE;
+	c->oom_kills = roci_cgroup_oom_kills(&c->cg);
 	if (c->cg_made && c->cg.mode == ROCI_CG_V2)
 		*cg_fd = roci_cgroup_v2_fd(&c->cg);
 	return 0;
@@ -500,6 +518,7 @@ static int join_cgroup(struct create_ctx *c, const struct roci_create_opts *o, b
 		if (r < 0)
 			return r;
 		c->cg_made = true;
+		c->oom_kills = roci_cgroup_oom_kills(&c->cg);
 	} else if (c->cg_made) {
 		r = roci_cgroup_enter(&c->cg, pid, born_in_v2, err);
 		if (r < 0)

@@ -66,10 +66,11 @@ int roci_sync_recv(int sock, struct roci_sync_msg *msg, int *recv_fd)
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
+	/* a peer that died with our last message unread resets the socket */
+	if (n == 0 || (n < 0 && errno == ECONNRESET))
+		return -EPIPE;
 	if (n < 0)
 		return -errno;
-	if (n == 0)
-		return -EPIPE;
 	if ((size_t)n < offsetof(struct roci_sync_msg, text))
 		return -EBADMSG;
 	msg->text[sizeof(msg->text) - 1] = '\0';

@@ -120,6 +120,15 @@ int main(void)
 	check_bad("{" BASE ",\"linux\":{\"rootfsPropagation\":\"sideways\"}}", "unknown value \"sideways\"", "bad rootfsPropagation");
 	check_bad("{" BASE ",\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"z\",\"major\":1,\"minor\":1}]}}", "must be one of c, b, u, p", "bad device type");
 	check_bad("{" BASE ",\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"c\"}]}}", "major and minor are required", "device without numbers");
+	{
+		/* podman's fileMode: the node's st_mode, type bits included (0020666) */
+		struct roci_config *c = NULL;
+		ok(roci_config_parse_string("{" BASE ",\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"c\","
+					    "\"major\":1,\"minor\":3,\"fileMode\":8630}]}}", &c, NULL) == 0 &&
+		   c && c->devices[0].file_mode == 0666, "device fileMode with its type bits");
+		roci_config_free(c);
+	}
+	check_bad("{" BASE ",\"linux\":{\"devices\":[{\"path\":\"/dev/x\",\"type\":\"c\",\"major\":1,\"minor\":3,\"fileMode\":65536}]}}", "out of range", "device fileMode too large");
 	check_bad("{" BASE ",\"linux\":{\"maskedPaths\":[\"proc/kcore\"]}}", "is not an absolute path", "relative masked path");
 	check_bad("{" BASE ",\"hooks\":{\"prestart\":[{\"path\":\"bin/true\"}]}}", "is not an absolute path", "relative hook path");
 	check_bad("{" BASE ",\"hooks\":{\"prestart\":[{\"path\":\"/bin/true\",\"timeout\":0}]}}", "timeout", "zero hook timeout");

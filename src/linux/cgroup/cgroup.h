@@ -119,6 +119,11 @@ int roci_cgroup_oom_fd(const struct roci_cgroup *cg, unsigned long long *counter
 /* After oom_fd woke up: was it an OOM? (consumes the event) */
 bool roci_cgroup_oom_check(const struct roci_cgroup *cg, int fd, unsigned long long *counter);
 
+/* How many processes the kernel's OOM killer has killed in the cgroup
+ * (v2 memory.events, v1 memory.oom_control: oom_kill); 0 without a
+ * memory controller. */
+unsigned long long roci_cgroup_oom_kills(const struct roci_cgroup *cg);
+
 /* State document round trip: {"mode":..,"path":..,"dirs":[..]}. */
 json_t *roci_cgroup_to_json(const struct roci_cgroup *cg);
 int roci_cgroup_from_json(const json_t *j, struct roci_cgroup *cg, struct roci_err *err);

@@ -299,3 +299,12 @@ bool roci_cgroup_oom_check(const struct roci_cgroup *cg, int fd, unsigned long l
 	*counter = now;
 	return oom;
 }
+
+unsigned long long roci_cgroup_oom_kills(const struct roci_cgroup *cg)
+{
+	bool v2;
+	const struct roci_cg_dir *d = roci_cg_find(cg, "memory", &v2);
+	if (!d)
+		return 0;
+	return keyed(d->path, v2 ? "memory.events" : "memory.oom_control", "oom_kill");
+}
