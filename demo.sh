@@ -2,9 +2,8 @@
 # Build roci and run a real container from a busybox rootfs made on the spot.
 set -euo pipefail
 cd "$(dirname "$0")"
-tests/lib/deps.sh meson ninja-build pkg-config gcc libjansson-dev libseccomp-dev busybox-static jq
-[ -d build ] || meson setup build >/dev/null
-meson compile -C build >/dev/null
+tests/lib/deps.sh @build @demo
+tests/lib/build.sh build
 . tests/lib/rootfs.sh
 work=$(mktemp -d /tmp/roci-demo.XXXXXX)
 chmod 755 "$work"

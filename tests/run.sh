@@ -6,14 +6,8 @@
 # "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-tests/lib/deps.sh meson ninja-build pkg-config gcc libjansson-dev libseccomp-dev \
-	busybox-static bats jq iproute2 util-linux bsdutils tmux podman conmon strace python3 linux-libc-dev libsystemd-dev || exit 1
-if [ -f build/build.ninja ]; then
-	meson setup --reconfigure build >/dev/null || exit 1
-else
-	meson setup build >/dev/null || exit 1
-fi
-meson compile -C build >/dev/null || { meson compile -C build; exit 1; }
+tests/lib/deps.sh @build @test || exit 1
+tests/lib/build.sh build || exit 1
 
 passed=0 failed=0 skipped=0
 count_tap() {

@@ -1,8 +1,31 @@
 #!/bin/bash
-# Install the Debian packages given as arguments, only those that are missing.
+# tests/lib/deps.sh PACKAGE|@SET...: install the Debian packages given (and
+# those of each named set), only those that are missing, without their
+# recommended packages: so every package a command needs is named here or
+# by its caller, and a minimal Debian root (debootstrap --variant=minbase,
+# tested by tests/callers/newcomer.bats) gets all of them.
+#   @build  building roci: the compiler with the C library's headers and
+#           crt files (libc6-dev is only a recommendation of gcc)
+#   @demo   ./demo.sh, besides @build
+#   @test   tests/run.sh, besides @build (tests/vm/boot.sh and
+#           tests/callers/lib.bash install what they add)
 set -euo pipefail
-missing=()
+BUILD=(meson ninja-build pkg-config gcc libc6-dev linux-libc-dev libjansson-dev libseccomp-dev libsystemd-dev)
+DEMO=(busybox-static jq)
+# procps: `roci ps` runs ps, the tests pgrep and pkill
+TEST=(busybox-static jq bats procps iproute2 util-linux bsdutils mount gzip tar tmux podman conmon strace python3)
+pkgs=()
 for p in "$@"; do
+	case $p in
+	@build) pkgs+=("${BUILD[@]}") ;;
+	@demo) pkgs+=("${DEMO[@]}") ;;
+	@test) pkgs+=("${TEST[@]}") ;;
+	@*) echo "deps.sh: no package set $p" >&2; exit 2 ;;
+	*) pkgs+=("$p") ;;
+	esac
+done
+missing=()
+for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
