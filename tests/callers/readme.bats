@@ -4,8 +4,7 @@
 # recipe from a fresh copy of it), as root, in a private mount namespace
 # whose /usr/local is a tmpfs holding this build's roci (the install recipe
 # fills it itself), so the system's /usr/local stays untouched.
-load ../integration/helpers
-bats_require_minimum_version 1.5.0
+load lib
 
 # the fixed paths the recipes use
 RECIPE_DIRS="/tmp/tour /tmp/roci-podman /tmp/roci-ctd /tmp/roci-docker"
@@ -43,7 +42,8 @@ tidy() {
 }
 
 setup_file() {
-	"$REPO/tests/lib/deps.sh" podman conmon containerd docker.io busybox-static jq
+	install_callers
+	"$REPO/tests/lib/deps.sh" podman conmon busybox-static jq file
 }
 
 setup() { tidy; }
