@@ -368,16 +368,6 @@ PY
 	[ ! -e /proc/"$pid"/fd/9 ] || [[ "$(readlink /proc/"$pid"/fd/9)" != /etc/passwd ]]
 }
 
-@test "the README's exec recipe, as written" {
-	cd "$BATS_TEST_TMPDIR"
-	local recipe
-	recipe=$(sed -n '/^### exec/,/^## /p' "$REPO/README.md" | sed -n '/^```sh$/,/^```$/p' | grep -v '^```')
-	[ "$(wc -l <<<"$recipe")" -eq 2 ]
-	rrun env ROCI="$ROCI" STATE="$STATE" bash -c "roci() { \"\$ROCI\" --root \"\$STATE\" \"\$@\"; }; $recipe" </dev/null
-	[ "$status" -eq 3 ]
-	[ "$output" = hello ]
-}
-
 @test "exec with a NOTIFY filter: the agent gets the exec'd process's listener and state" {
 	local sock=$BATS_TEST_TMPDIR/agent.sock agent=$REPO/build/tests/helpers/seccomp-agent
 	[ -x "$agent" ] || agent=$(dirname "$ROCI")/tests/helpers/seccomp-agent
