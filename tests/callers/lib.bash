@@ -67,13 +67,19 @@ wait_daemon() {
 	return 1
 }
 
+# start_containerd [CRI_TOML]: a private containerd on $CTD_SOCK. Without
+# an argument its CRI plugin is disabled; CRI_TOML (the plugin's
+# [plugins."io.containerd.grpc.v1.cri"...] tables, see cri.bats) turns it on
+# with that configuration, serving the CRI on the same socket.
 start_containerd() {
+	local cri=${1:-} disabled='disabled_plugins = ["io.containerd.grpc.v1.cri"]'
+	[ -z "$cri" ] || disabled=''
 	mkdir -p "$CB/ctd"
 	cat >"$CB/ctd/config.toml" <<EOF
 version = 2
 root = "$CB/ctd/root"
 state = "$CB/ctd/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
+$disabled
 [grpc]
   address = "$CTD_SOCK"
 [ttrpc]
@@ -82,6 +88,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   address = "$CB/ctd/debug.sock"
 [plugins."io.containerd.internal.v1.opt"]
   path = "$CB/ctd/opt"
+$cri
 EOF
 	containerd --config "$CB/ctd/config.toml" >"$CB/ctd/log" 2>&1 </dev/null 3>&- &
 	echo $! >"$CB/ctd/pid"
