@@ -69,6 +69,16 @@ def create(rt, args):
     emit(rt.CreateContainer(req, timeout=DEADLINE))
 
 
+def run(rt, args):
+    """run POD_ID CONTAINER_CONFIG POD_CONFIG: create, then start"""
+    req = api.CreateContainerRequest(pod_sandbox_id=args[0],
+                                     config=load(args[1], api.ContainerConfig),
+                                     sandbox_config=load(args[2], api.PodSandboxConfig))
+    cid = rt.CreateContainer(req, timeout=DEADLINE).container_id
+    rt.StartContainer(api.StartContainerRequest(container_id=cid), timeout=DEADLINE)
+    print(json.dumps({"container_id": cid}))
+
+
 def start(rt, args):
     emit(rt.StartContainer(api.StartContainerRequest(container_id=args[0]), timeout=DEADLINE))
 
@@ -128,7 +138,7 @@ def images(img, args):
 RUNTIME = {
     "version": version, "info": runtime_status,
     "runp": runp, "pstatus": pstatus, "stopp": stopp, "rmp": rmp, "pods": pods,
-    "create": create, "start": start, "status": status, "ps": ps,
+    "create": create, "start": start, "run": run, "status": status, "ps": ps,
     "exec-sync": exec_sync, "stats": stats, "update": update, "stop": stop, "rm": rm,
 }
 IMAGE = {"images": images}
