@@ -75,10 +75,22 @@ setup_file() {
     config_path = "$CB/ctd/certs.d"
 EOF
 	)
-	if ! start_containerd "$cri" || ! cri_images; then
+	if ! start_containerd "$cri" || ! cri_serve || ! cri_images; then
 		cri_cleanup
 		return 1
 	fi
+}
+
+# cri_serve: one cri.py for all the calls of this file (cri/crictl sends it
+# the requests)
+cri_serve() {
+	export CRI_FIFO=$CB/cri.fifo
+	/usr/bin/python3 "$REPO/tests/callers/cri/cri.py" serve "$CRI_FIFO" \
+		>"$CB/cri-serve.log" 2>&1 </dev/null 3>&- &
+	export CRI_SERVER_PID=$!
+	# it makes the fifo once it reads it
+	wait_daemon "cri.py serve" "$CRI_SERVER_PID" "$CB/cri-serve.log" test -p "$CRI_FIFO" &&
+		crictl version | jq -e '.runtime_name == "containerd"'
 }
 
 teardown_file() {
@@ -90,8 +102,9 @@ teardown_file() {
 setup() { :; }
 teardown() { :; }
 
-# crictl ARGS...: the CRI client (cri/cri.py)
-crictl() { /usr/bin/python3 "$REPO/tests/callers/cri/cri.py" "$@"; }
+# crictl ARGS...: the CRI client (cri/cri.py, through cri/crictl)
+CRICTL=$REPO/tests/callers/cri/crictl
+crictl() { "$CRICTL" "$@"; }
 
 # cri_images: the pause image (a static C program, built here) and busybox,
 # in the k8s.io namespace where the CRI looks
@@ -104,9 +117,9 @@ cri_images() {
 	ctrc -n k8s.io images import "$CB/busybox.tar" >/dev/null || return 1
 	# the CRI learns of imported images through events: wait until it lists both
 	wait_for "the CRI's image list" 30 sh -c \
-		'/usr/bin/python3 "$1" images | jq -e --arg p "$2" --arg b "$3" \
+		'"$1" images | jq -e --arg p "$2" --arg b "$3" \
 		"[.images[].repo_tags[]] | any(. == \$p) and any(. == \$b)"' \
-		_ "$REPO/tests/callers/cri/cri.py" "$PAUSE_IMAGE" "$IMAGE"
+		_ "$CRICTL" "$PAUSE_IMAGE" "$IMAGE"
 }
 
 # cgroup_parent NAME: the pod's cgroup parent for the driver (kubelet-like:
@@ -214,6 +227,7 @@ cri_cleanup() {
 			crictl rmp "$id" >/dev/null 2>&1 || true
 		done
 	fi
+	[ -z "${CRI_SERVER_PID:-}" ] || kill "$CRI_SERVER_PID" 2>/dev/null || true
 	callers_cleanup
 	[ -z "${CNI_BRIDGE:-}" ] || ip link del "$CNI_BRIDGE" 2>/dev/null || true
 	# the pods' cgroup parents (the kubelet's to remove, here ours)
@@ -307,8 +321,8 @@ cri_cleanup() {
 	local c
 	c=$(container pod-a ex7 . sh -c 'exit 7')
 	wait_for "container $c to exit" 60 sh -c \
-		'[ "$(/usr/bin/python3 "$1" status "$2" | jq -r .status.state)" = CONTAINER_EXITED ]' \
-		_ "$REPO/tests/callers/cri/cri.py" "$c"
+		'[ "$("$1" status "$2" | jq -r .status.state)" = CONTAINER_EXITED ]' \
+		_ "$CRICTL" "$c"
 	run crictl status "$c"
 	echo "$output"
 	[ "$(jq -r .status.state <<<"$output")" = CONTAINER_EXITED ]
@@ -332,8 +346,8 @@ cri_cleanup() {
 	# some CPU time and memory: a busy loop that filled a variable
 	c=$(container pod-a st . sh -c 'x=$(seq 1 20000); i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 1000')
 	wait_for "CPU usage of $c" 60 sh -c \
-		'/usr/bin/python3 "$1" stats "$2" | jq -e "(.stats.cpu.usage_core_nano_seconds.value | tonumber) > 10000000"' \
-		_ "$REPO/tests/callers/cri/cri.py" "$c"
+		'"$1" stats "$2" | jq -e "(.stats.cpu.usage_core_nano_seconds.value | tonumber) > 10000000"' \
+		_ "$CRICTL" "$c"
 	run crictl stats "$c"
 	echo "$output"
 	[ "$status" -eq 0 ]

@@ -4,6 +4,7 @@ kubelet's API (runtime.v1) per run, its answer printed as one JSON line
 (snake_case field names, defaults included, 64-bit integers as strings).
 
     cri.py SUBCOMMAND ARGS...
+    cri.py serve FIFO      (the same, for many requests: see serve)
 
 Requests are read as JSON documents of the API's messages (a file, or - for
 stdin), so the tests write pod and container configs with jq. The client
@@ -144,21 +145,72 @@ RUNTIME = {
 IMAGE = {"images": images}
 
 
-def main(argv):
-    if len(argv) < 2 or (argv[1] not in RUNTIME and argv[1] not in IMAGE):
-        print("usage: cri.py {%s} ARGS..." % ",".join(sorted({**RUNTIME, **IMAGE})), file=sys.stderr)
+def call(ch, args):
+    """Run one subcommand (args: name, then its arguments) on channel ch;
+    its status: 0, 1 for an error of the call, 2 for a bad subcommand."""
+    if not args or (args[0] not in RUNTIME and args[0] not in IMAGE):
+        print("usage: cri.py {%s} ARGS... | serve FIFO" % ",".join(sorted({**RUNTIME, **IMAGE})),
+              file=sys.stderr)
         return 2
-    sock = os.environ["CRI_SOCK"]
-    with grpc.insecure_channel("unix://" + sock) as ch:
-        try:
-            if argv[1] in RUNTIME:
-                RUNTIME[argv[1]](api_grpc.RuntimeServiceStub(ch), argv[2:])
-            else:
-                IMAGE[argv[1]](api_grpc.ImageServiceStub(ch), argv[2:])
-        except grpc.RpcError as e:
-            print("cri.py %s: %s: %s" % (argv[1], e.code().name, e.details()), file=sys.stderr)
-            return 1
+    try:
+        if args[0] in RUNTIME:
+            RUNTIME[args[0]](api_grpc.RuntimeServiceStub(ch), args[1:])
+        else:
+            IMAGE[args[0]](api_grpc.ImageServiceStub(ch), args[1:])
+    except grpc.RpcError as e:
+        print("cri.py %s: %s: %s" % (args[0], e.code().name, e.details()), file=sys.stderr)
+        return 1
+    except (OSError, ValueError, IndexError, json_format.ParseError) as e:
+        print("cri.py %s: %s" % (args[0], e), file=sys.stderr)
+        return 2
     return 0
+
+
+def serve(ch, fifo):
+    """Answer requests from the fifo, one at a time, with one process and
+    one channel (each run of this script costs a second of imports; many
+    times that in the emulated test VM). A request is one line, a JSON
+    object: "args", the subcommand and its arguments, and "reply", a path:
+    the answer goes to REPLY.out, REPLY.err and REPLY.rc, then one line to
+    the fifo REPLY (see crictl in cri.bats)."""
+    import contextlib
+    import io
+    # made here, open before it has its name: a request written to it
+    # before a reader opened it would be lost. Opened read and write: no
+    # end-of-file when a client closes its end.
+    tmp = fifo + ".new"
+    os.mkfifo(tmp, 0o600)
+    fd = os.open(tmp, os.O_RDWR)
+    os.rename(tmp, fifo)
+    with open(fd, "r") as requests:
+        for line in requests:
+            try:
+                req = json.loads(line)
+                reply, args = req["reply"], req["args"]
+            except (ValueError, KeyError, TypeError) as e:
+                print("cri.py serve: bad request %r: %s" % (line, e), file=sys.stderr)
+                continue
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                rc = call(ch, args)
+            for ext, text in (("out", out.getvalue()), ("err", err.getvalue()), ("rc", "%d\n" % rc)):
+                with open(reply + "." + ext, "w") as f:
+                    f.write(text)
+            try:
+                fd = os.open(reply, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as e:
+                print("cri.py serve: no client at %s: %s" % (reply, e), file=sys.stderr)
+                continue
+            os.write(fd, b"done\n")
+            os.close(fd)
+
+
+def main(argv):
+    with grpc.insecure_channel("unix://" + os.environ["CRI_SOCK"]) as ch:
+        if len(argv) == 3 and argv[1] == "serve":
+            serve(ch, argv[2])
+            return 0
+        return call(ch, argv[1:])
 
 
 if __name__ == "__main__":
