@@ -355,6 +355,22 @@ cri_cleanup() {
 	[ "$(jq -r '.stats.memory.working_set_bytes.value | tonumber > 0' <<<"$output")" = true ]
 	[ "$(jq -r '.stats.cpu.usage_core_nano_seconds.value | tonumber > 0' <<<"$output")" = true ]
 	[ "$(jq -r '.stats.cpu.timestamp | tonumber > 0' <<<"$output")" = true ]
+	# the figures are the container's cgroup's: its CPU time, read after,
+	# is at least what the CRI said; the memory in use at least the working set
+	local pid cpu mem cg_cpu cg_mem
+	pid=$(roci_state "$c" | jq -r .pid)
+	cpu=$(jq -r .stats.cpu.usage_core_nano_seconds.value <<<"$output")
+	mem=$(jq -r .stats.memory.working_set_bytes.value <<<"$output")
+	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+		cg_cpu=$(($(awk '$1 == "usage_usec" {print $2}' "$(cg_file "$pid" cpu cpu.stat)") * 1000))
+		cg_mem=$(cat "$(cg_file "$pid" memory memory.current)")
+	else
+		cg_cpu=$(cat "$(cg_file "$pid" cpuacct cpuacct.usage)")
+		cg_mem=$(cat "$(cg_file "$pid" memory memory.usage_in_bytes)")
+	fi
+	echo "cpu: CRI $cpu, cgroup $cg_cpu; memory: CRI $mem, cgroup $cg_mem"
+	[ "$cpu" -le "$cg_cpu" ]
+	[ "$mem" -le "$((cg_mem + 1048576))" ]
 }
 
 @test "cri: UpdateContainerResources: the new limits are in the container's cgroup" {
