@@ -340,6 +340,25 @@ cri_cleanup() {
 	[ "$status" -ne 0 ]
 }
 
+@test "cri: a container sharing the pod's pid namespace: its leftovers die with it" {
+	pod pod-a POD >/dev/null
+	local c ppid
+	# the init exits, its background sleep stays in the pod's pid namespace:
+	# the shim's `kill --all` at the exit must reach it
+	c=$(container pod-a left '.linux.security_context.namespace_options.pid = "POD"' \
+		sh -c 'sleep 1234 & exit 0')
+	wait_for "container $c to exit" 60 sh -c \
+		'[ "$("$1" status "$2" | jq -r .status.state)" = CONTAINER_EXITED ]' _ "$CRICTL" "$c"
+	grep -E -- " kill --all $c 9\$" "$CB/argv.log"
+	ppid=$(roci_state "$(cat "$PODS/pod-a.id")" | jq -r .pid)
+	# no sleep 1234 in the pod's pid namespace
+	wait_for "the leftover sleep to die" 30 sh -c \
+		'! pgrep -f -x "sleep 1234" --ns "$1" --nslist pid' _ "$ppid"
+	run grep -E "failed to kill init's children|OCI runtime killall failed" "$CB/ctd/log"
+	echo "$output"
+	[ -z "$output" ]
+}
+
 @test "cri: ContainerStats: memory and CPU usage" {
 	pod pod-a POD >/dev/null
 	local c
