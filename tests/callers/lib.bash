@@ -194,8 +194,8 @@ callers_cleanup() {
 	stop_daemon "$(cat "$CB/dk/pid.bg" 2>/dev/null)"
 	local ns
 	if [ -S "$CTD_SOCK" ]; then
-		# ctr's, and any that dockerd left in its namespace
-		for ns in default moby; do
+		# ctr's, any that dockerd left in its namespace, and the CRI's
+		for ns in default moby k8s.io; do
 			for id in $(ctrc -n "$ns" containers ls -q 2>/dev/null); do
 				ctrc -n "$ns" task rm -f "$id" >/dev/null 2>&1 || true
 				ctrc -n "$ns" containers rm "$id" >/dev/null 2>&1 || true
