@@ -10,7 +10,11 @@
 # pod-h the host's network. The cgroup driver is cgroupfs, or systemd
 # (SystemdCgroup = true, the pods in a slice) where systemd runs the machine
 # with a pure cgroup v2 (the test VM: tests/vm); ROCI_CRI_CGROUP_DRIVER
-# overrides the choice.
+# overrides the choice. One cri.py serves every call of the file (crictl).
+# ROCI_CRI_KEEP=1 leaves the daemons, pods and $CB in place to look at (bats
+# then waits for them: stop containerd and the cri.py server by hand).
+# Not private: libcni's result cache (/var/lib/cni/results, which containerd
+# 1.6 cannot move; its entries go at each pod's teardown, checked below).
 load lib
 PAUSE_IMAGE=docker.io/library/roci-pause:1.0
 
