@@ -241,6 +241,25 @@ static int kill_all_in_pidns(pid_t init, int sig)
 	return 0;
 }
 
+/* kill --all of a container whose init is gone: what is left in its cgroup
+ * (children of an init without a pid namespace of its own, or one that
+ * shares another's) gets the signal. A cgroup already gone or empty leaves
+ * nothing to do. The runc shim sends this at the init's exit and the CRI
+ * before it deletes the task, as runc takes it. */
+static int kill_leftovers(const struct roci_container *c, int sig, struct roci_err *err)
+{
+	struct roci_cgroup cg;
+	pid_t *pids = NULL;
+	size_t n = 0;
+	int r = 0;
+	if (roci_container_cgroup(c, &cg, NULL) == 0 && cg.n &&
+	    roci_cgroup_pids(&cg, &pids, &n, NULL) == 0 && n)
+		r = roci_cgroup_kill(&cg, sig, err);
+	free(pids);
+	roci_cgroup_free(&cg);
+	return r;
+}
+
 int roci_container_kill(const char *root, const char *id, int sig, bool all, struct roci_err *err)
 {
 	struct roci_container c;
@@ -250,12 +269,18 @@ int roci_container_kill(const char *root, const char *id, int sig, bool all, str
 		return r;
 	if (c.status != ROCI_STATUS_CREATED && c.status != ROCI_STATUS_RUNNING &&
 	    c.status != ROCI_STATUS_PAUSED) {
-		r = roci_failx(err, ESRCH, "container not running");
+		if (all && c.status == ROCI_STATUS_STOPPED)
+			r = kill_leftovers(&c, sig, err);
+		else
+			r = roci_failx(err, ESRCH, "container not running");
 		goto out;
 	}
 	pidfd = roci_pidfd_open_checked(c.st->pid, c.st->pid_starttime);
 	if (pidfd == -ESRCH) {
-		r = roci_failx(err, ESRCH, "container not running");
+		if (all)
+			r = kill_leftovers(&c, sig, err);
+		else
+			r = roci_failx(err, ESRCH, "container not running");
 		goto out;
 	}
 	if (all) {

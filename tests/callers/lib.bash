@@ -96,13 +96,19 @@ wait_daemon() {
 	return 1
 }
 
+# start_containerd [CRI_TOML]: a private containerd on $CTD_SOCK. Without
+# an argument its CRI plugin is disabled; CRI_TOML (the plugin's
+# [plugins."io.containerd.grpc.v1.cri"...] tables, see cri.bats) turns it on
+# with that configuration, serving the CRI on the same socket.
 start_containerd() {
+	local cri=${1:-} disabled='disabled_plugins = ["io.containerd.grpc.v1.cri"]'
+	[ -z "$cri" ] || disabled=''
 	mkdir -p "$CB/ctd"
 	cat >"$CB/ctd/config.toml" <<EOF
 version = 2
 root = "$CB/ctd/root"
 state = "$CB/ctd/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
+$disabled
 [grpc]
   address = "$CTD_SOCK"
 [ttrpc]
@@ -111,6 +117,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   address = "$CB/ctd/debug.sock"
 [plugins."io.containerd.internal.v1.opt"]
   path = "$CB/ctd/opt"
+$cri
 EOF
 	# $CB/bin first in its PATH (and its shims'): where a suite may put a
 	# `runc`, the binary the shim runs when no BinaryName is given
@@ -226,8 +233,8 @@ callers_cleanup() {
 	stop_daemon "$(cat "$CB/dk/pid.bg" 2>/dev/null)"
 	local ns
 	if [ -S "$CTD_SOCK" ]; then
-		# ctr's, and any that dockerd left in its namespace
-		for ns in default moby; do
+		# ctr's, any that dockerd left in its namespace, and the CRI's
+		for ns in default moby k8s.io; do
 			for id in $(ctrc -n "$ns" containers ls -q 2>/dev/null); do
 				ctrc -n "$ns" task rm -f "$id" >/dev/null 2>&1 || true
 				ctrc -n "$ns" containers rm "$id" >/dev/null 2>&1 || true

@@ -488,6 +488,30 @@ sleeper() {
 	[ "$(state_dirs)" -eq 0 ]
 }
 
+@test "kill --all after the init exited: what is left in the cgroup gets the signal" {
+	# the runc shim does this at the exit of an init without its own pid
+	# namespace, the CRI before it deletes a task: runc signals the
+	# leftovers and succeeds, also when nothing is left
+	update_config '.linux.namespaces -= [{"type": "pid"}]'
+	set_args sh -c 'sleep 1000 & echo $! >/tmp/left; exit 0'
+	roci run -d -b "$BUNDLE" "$CID"
+	wait_status "$CID" stopped
+	local left
+	left=$(cat "$BUNDLE/rootfs/tmp/left")
+	! pid_gone "$left"
+	roci kill --all "$CID" KILL
+	local i
+	for i in $(seq 50); do pid_gone "$left" && break; sleep 0.1; done
+	pid_gone "$left"
+	# nothing left: still no error; without --all the init is not running
+	roci kill --all "$CID" KILL
+	rrun "$ROCI" --root "$STATE" kill "$CID" KILL
+	[ "$status" -ne 0 ]
+	[[ $output == *"container not running"* ]]
+	roci delete "$CID"
+	[ "$(state_dirs)" -eq 0 ]
+}
+
 @test "without a cgroup filesystem: containers run; resources are a clear error" {
 	sleeper
 	set_args true
