@@ -12,14 +12,11 @@ IMAGE=docker.io/library/roci-busybox:latest
 ctrc() { ctr -a "$CTD_SOCK" "$@"; }
 dk() { "$DOCKER" -H "unix://$DK_SOCK" "$@"; }
 
-# wait_for WHAT SECONDS CMD...: poll CMD until it succeeds
+# wait_for WHAT SECONDS CMD...: wait_until (helpers.bash), naming WHAT
 wait_for() {
-	local what=$1 secs=$2 i
+	local what=$1 secs=$2
 	shift 2
-	for ((i = 0; i < secs * 5; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
+	wait_until "$secs" "$@" 2>/dev/null && return 0
 	echo "timed out after ${secs}s waiting for $what" >&2
 	return 1
 }
