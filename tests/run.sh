@@ -23,23 +23,32 @@ count_tap() {
 	done
 }
 
-echo "== unit tests"
+# section TITLE: start a section, saying how long the last one took
+section() {
+	[ -z "${sec_title:-}" ] || echo "# $sec_title: $((SECONDS - sec_start)) s"
+	sec_title=${1%% (*} sec_start=$SECONDS
+	[ -z "$1" ] || echo "== $1"
+}
+
+section "unit tests"
 for t in build/tests/unit/unit-*; do
 	[ -x "$t" ] || continue
 	echo "# $t"
 	count_tap < <("$t")
 done
 
-echo "== integration tests"
+section "integration tests"
 export ROCI="$PWD/build/roci"
 count_tap < <(bats --tap tests/integration 2>&1)
 
-echo "== caller tests (podman, containerd, Docker, the CRI, CRI-O's calls: tests/callers)"
+section "caller tests (podman, containerd, Docker, the CRI, CRI-O's calls: tests/callers)"
 count_tap < <(bats --tap tests/callers 2>&1)
 
-echo "== VM tests (pure cgroup v2 and v1, systemd as PID 1: tests/vm/README.md)"
+section "VM tests (pure cgroup v2 and v1, systemd as PID 1: tests/vm/README.md)"
 count_tap < <(tests/vm/run.sh 2>&1)
 
+section ""
+echo "# whole run: $SECONDS s"
 rm -rf /tmp/roci-test-rootfs
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
