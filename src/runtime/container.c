@@ -267,17 +267,13 @@ int roci_container_kill(const char *root, const char *id, int sig, bool all, str
 	int r = roci_container_load(root, id, true, &c, err);
 	if (r < 0)
 		return r;
-	if (c.status != ROCI_STATUS_CREATED && c.status != ROCI_STATUS_RUNNING &&
-	    c.status != ROCI_STATUS_PAUSED) {
-		if (all && c.status == ROCI_STATUS_STOPPED)
-			r = kill_leftovers(&c, sig, err);
-		else
-			r = roci_failx(err, ESRCH, "container not running");
-		goto out;
-	}
-	pidfd = roci_pidfd_open_checked(c.st->pid, c.st->pid_starttime);
-	if (pidfd == -ESRCH) {
-		if (all)
+	bool live = c.status == ROCI_STATUS_CREATED || c.status == ROCI_STATUS_RUNNING ||
+		    c.status == ROCI_STATUS_PAUSED;
+	if (live)
+		pidfd = roci_pidfd_open_checked(c.st->pid, c.st->pid_starttime);
+	if (!live || pidfd == -ESRCH) {
+		/* the init is gone: --all still reaches what it left behind */
+		if (all && (live || c.status == ROCI_STATUS_STOPPED))
 			r = kill_leftovers(&c, sig, err);
 		else
 			r = roci_failx(err, ESRCH, "container not running");
@@ -366,7 +362,7 @@ int roci_container_delete(const char *root, const char *id, bool force,
 		}
 		if (roci_cgroup_is_frozen(&cg))
 			roci_cgroup_freeze(&cg, false, &(struct roci_err){ 0 });
-		roci_debug(log, "delete %s: removing cgroup %s", id, cg.unit ? cg.unit : (cg.rel ? cg.rel : "-"));
+		roci_debug(log, "delete %s: removing cgroup %s", id, roci_cgroup_name(&cg));
 		r = roci_cgroup_destroy(&cg, 5000, err);
 		roci_cgroup_free(&cg);
 		if (r < 0)

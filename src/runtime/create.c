@@ -405,7 +405,7 @@ static int plan_container(struct create_ctx *c, const struct roci_create_opts *o
 		roci_debug(o->log, "create %s: namespaces cloned 0x%x, unshared 0x%x, joined by path %d; "
 			   "cgroup %s (%s)", o->id, (unsigned)c->plan.clone_flags,
 			   (unsigned)c->plan.unshare_flags, roci_ns_plan_joined(&c->plan),
-			   c->cg.unit ? c->cg.unit : (c->cg.rel ? c->cg.rel : "-"), roci_cgroup_mode_name(c->cg.mode));
+			   roci_cgroup_name(&c->cg), roci_cgroup_mode_name(c->cg.mode));
 	return r;
 }
 

@@ -540,6 +540,11 @@ int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roc
 	return ret;
 }
 
+const char *roci_cgroup_name(const struct roci_cgroup *cg)
+{
+	return cg->unit ? cg->unit : (cg->rel ? cg->rel : "-");
+}
+
 const char *roci_cgroup_mode_name(enum roci_cg_mode mode)
 {
 	switch (mode) {

@@ -48,6 +48,9 @@ struct roci_cgroup {
 	struct roci_systemd *sd;      /* the bus, while connected */
 };
 
+/* The systemd unit, else the cgroup path, else "-" (for logs) */
+const char *roci_cgroup_name(const struct roci_cgroup *cg);
+
 /* Detect the host layout and work out the container's directories from
  * cgroupsPath (absolute: from each hierarchy's root; relative: from
  * roci's own cgroup in v1, its parent in v2; absent: the container id,

@@ -254,7 +254,7 @@ int roci_cgroup_oom_fd(const struct roci_cgroup *cg, unsigned long long *counter
 	if (!d)
 		return -1;
 	if (v2) {
-		*counter = keyed(d->path, "memory.events", "oom_kill");
+		*counter = roci_cgroup_oom_kills(cg);
 		int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 		char path[4200];
 		snprintf(path, sizeof(path), "%s/memory.events", d->path);
@@ -294,7 +294,7 @@ bool roci_cgroup_oom_check(const struct roci_cgroup *cg, int fd, unsigned long l
 		return false;
 	if (!v2)
 		return true;  /* the eventfd only fires on OOM */
-	unsigned long long now = keyed(d->path, "memory.events", "oom_kill");
+	unsigned long long now = roci_cgroup_oom_kills(cg);
 	bool oom = now > *counter;
 	*counter = now;
 	return oom;
