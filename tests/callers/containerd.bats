@@ -113,11 +113,7 @@ PY
 	local pid
 	pid=$(awk -v id="$CTR_ID" '$1 == id && $3 == "RUNNING" {print $2}' <<<"$output")
 	[ -n "$pid" ]
-	run "$ROCI" --root "$CTR_ROOT/default" state "$CTR_ID"
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .status <<<"$output")" = running ]
-	[ "$(jq -r .pid <<<"$output")" = "$pid" ]
+	roci_running "$CTR_ROOT/default" "$CTR_ID" "$pid"
 }
 
 @test "ctr task exec: output and exit status" {

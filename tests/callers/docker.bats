@@ -61,11 +61,7 @@ docker_target() {
 	local id pid
 	id=$(dk inspect --format '{{.Id}}' "$DK_NAME")
 	pid=$(dk inspect --format '{{.State.Pid}}' "$DK_NAME")
-	run "$ROCI" --root "$CB/dk/exec/runtime-runc/moby" state "$id"
-	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .status <<<"$output")" = running ]
-	[ "$(jq -r .pid <<<"$output")" = "$pid" ]
+	roci_running "$CB/dk/exec/runtime-runc/moby" "$id" "$pid"
 }
 
 @test "docker exec: output, stdin and exit status" {

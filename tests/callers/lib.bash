@@ -202,6 +202,16 @@ faillog_has() {
 	return 1
 }
 
+# roci_running ROOT ID PID: roci's state of ID under ROOT says running,
+# with PID as its init
+roci_running() {
+	run "$ROCI" --root "$1" state "$2"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .status <<<"$output")" = running ]
+	[ "$(jq -r .pid <<<"$output")" = "$3" ]
+}
+
 # oci_image_tar DIR NAME OUT [CMD...]: tools/oci-archive.sh
 oci_image_tar() {
 	"$REPO/tools/oci-archive.sh" "$@"

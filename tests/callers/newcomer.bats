@@ -117,15 +117,21 @@ assert_demo_output() {
 	grep -qx 'PID   USER     COMMAND' <<<"$output"
 }
 
-@test "newcomer: ./demo.sh on a fresh minbase Debian 12 installs what it needs, builds roci and runs the container" {
-	# the root lacks what gcc only recommends (so the test means something)
-	run -1 in_root 'dpkg-query -W -f="\${Status}" libc6-dev | grep -q "install ok installed"'
-	t0=$SECONDS
+# run_demo: ./demo.sh in the root, timed; it succeeds and prints the
+# container's lines ($output and $stderr stay for more checks)
+run_demo() {
+	local t0=$SECONDS
 	run --separate-stderr in_root ./demo.sh
 	echo "# ./demo.sh: $((SECONDS - t0)) s" >&3
 	printf '%s\n' "$output" "--- stderr" "$stderr"
 	[ "$status" -eq 0 ]
 	assert_demo_output
+}
+
+@test "newcomer: ./demo.sh on a fresh minbase Debian 12 installs what it needs, builds roci and runs the container" {
+	# the root lacks what gcc only recommends (so the test means something)
+	run -1 in_root 'dpkg-query -W -f="\${Status}" libc6-dev | grep -q "install ok installed"'
+	run_demo
 	[ -x "$ROOT/root/roci/build/roci" ]
 }
 
@@ -133,12 +139,7 @@ assert_demo_output() {
 	[ -f "$ROOT/root/roci/build/build.ninja" ] # the test above ran
 	echo damaged >"$ROOT/root/roci/build/meson-private/coredata.dat"
 	run ! in_root 'meson compile -C build'
-	t0=$SECONDS
-	run --separate-stderr in_root ./demo.sh
-	echo "# ./demo.sh: $((SECONDS - t0)) s" >&3
-	printf '%s\n' "$output" "--- stderr" "$stderr"
-	[ "$status" -eq 0 ]
-	assert_demo_output
+	run_demo
 	# set up again (meson itself regenerates an unreadable configuration
 	# on --reconfigure)
 	run in_root 'meson compile -C build'
@@ -151,12 +152,7 @@ assert_demo_output() {
 	run ! in_root 'rm -rf build && CC=false meson setup build'
 	[ -d "$ROOT/root/roci/build/meson-private" ]
 	[ ! -e "$ROOT/root/roci/build/build.ninja" ]
-	t0=$SECONDS
-	run --separate-stderr in_root ./demo.sh
-	echo "# ./demo.sh: $((SECONDS - t0)) s" >&3
-	printf '%s\n' "$output" "--- stderr" "$stderr"
-	[ "$status" -eq 0 ]
-	assert_demo_output
+	run_demo
 	grep -q 'build is half made' <<<"$stderr"
 	[ -f "$ROOT/root/roci/build/build.ninja" ]
 }
