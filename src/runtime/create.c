@@ -466,8 +466,10 @@ static int make_cgroup(struct create_ctx *c, const struct roci_create_opts *o, i
 	if (r < 0)
 		return r;
 	c->cg_made = c->cg.mode != ROCI_CG_NONE;
-	c->oom_kills = roci_cgroup_oom_kills(&c->cg);
-	if (c->cg_made && c->cg.mode == ROCI_CG_V2)
+	/* a memory cgroup made just now has killed nothing yet */
+	c->oom_kills = roci_cgroup_memory_is_new(&c->cg) ? 0 : roci_cgroup_oom_kills(&c->cg);
+	/* v2, and the unified hierarchy of a hybrid host */
+	if (c->cg_made)
 		*cg_fd = roci_cgroup_v2_fd(&c->cg);
 	return 0;
 }

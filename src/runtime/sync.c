@@ -3,28 +3,33 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+/* The header goes from the stack and the text straight from the caller:
+ * no 64 KiB message is built (each one would fault in 16 pages of stack). */
 int roci_sync_send(int sock, enum roci_sync_type type, int32_t value, const char *text,
 		   int pass_fd)
 {
-	struct roci_sync_msg m = { .type = (uint32_t)type, .value = value };
-	size_t len = offsetof(struct roci_sync_msg, text);
+	struct roci_sync_msg_head h = { .type = (uint32_t)type, .value = value };
+	struct iovec iov[2] = { { .iov_base = &h, .iov_len = sizeof(h) } };
+	int niov = 1;
 	if (text) {
-		size_t tl = strnlen(text, sizeof(m.text) - 1);
-		memcpy(m.text, text, tl);
-		m.text[tl] = '\0';
-		len += tl + 1;
+		/* the text and its NUL, or its first ROCI_SYNC_TEXT_MAX - 1 bytes
+		 * (the receiver terminates it) */
+		size_t tl = strnlen(text, ROCI_SYNC_TEXT_MAX - 1);
+		iov[1].iov_base = (void *)(uintptr_t)text;
+		iov[1].iov_len = tl + (tl < ROCI_SYNC_TEXT_MAX - 1);
+		niov = 2;
 	}
-	struct iovec iov = { .iov_base = &m, .iov_len = len };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)niov };
 	if (pass_fd >= 0) {
 		memset(&u, 0, sizeof(u));
 		mh.msg_control = u.buf;
@@ -52,7 +57,7 @@ int roci_sync_send_error(int sock, const struct roci_err *err)
 
 int roci_sync_recv(int sock, struct roci_sync_msg *msg, int *recv_fd)
 {
-	memset(msg, 0, sizeof(*msg));
+	/* no memset of the 64 KiB: only what arrives is touched */
 	struct iovec iov = { .iov_base = msg, .iov_len = sizeof(*msg) };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -71,9 +76,11 @@ int roci_sync_recv(int sock, struct roci_sync_msg *msg, int *recv_fd)
 		return -EPIPE;
 	if (n < 0)
 		return -errno;
-	if ((size_t)n < offsetof(struct roci_sync_msg, text))
+	size_t head = offsetof(struct roci_sync_msg, text);
+	if ((size_t)n < head)
 		return -EBADMSG;
-	msg->text[sizeof(msg->text) - 1] = '\0';
+	size_t tl = (size_t)n - head;
+	msg->text[tl < sizeof(msg->text) ? tl : sizeof(msg->text) - 1] = '\0';
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
 			int fd;

@@ -19,6 +19,11 @@ enum roci_sync_type {
 
 #define ROCI_SYNC_TEXT_MAX 65536
 
+struct roci_sync_msg_head {
+	uint32_t type;
+	int32_t value;
+};
+
 struct roci_sync_msg {
 	uint32_t type;
 	int32_t value;

@@ -126,6 +126,8 @@ bool roci_cgroup_oom_check(const struct roci_cgroup *cg, int fd, unsigned long l
  * (v2 memory.events, v1 memory.oom_control: oom_kill); 0 without a
  * memory controller. */
 unsigned long long roci_cgroup_oom_kills(const struct roci_cgroup *cg);
+/* Whether roci made the memory cgroup itself (so it has no OOM kills yet). */
+bool roci_cgroup_memory_is_new(const struct roci_cgroup *cg);
 
 /* State document round trip: {"mode":..,"path":..,"dirs":[..]}. */
 json_t *roci_cgroup_to_json(const struct roci_cgroup *cg);

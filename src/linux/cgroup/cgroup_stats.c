@@ -300,6 +300,13 @@ bool roci_cgroup_oom_check(const struct roci_cgroup *cg, int fd, unsigned long l
 	return oom;
 }
 
+bool roci_cgroup_memory_is_new(const struct roci_cgroup *cg)
+{
+	bool v2;
+	const struct roci_cg_dir *d = roci_cg_find(cg, "memory", &v2);
+	return d && d->made_from;
+}
+
 unsigned long long roci_cgroup_oom_kills(const struct roci_cgroup *cg)
 {
 	bool v2;
