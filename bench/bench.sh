@@ -27,6 +27,8 @@
 # Usage: bench/bench.sh [ROCI] [RUNS]     (RUNS: default 60)
 #   BENCH_QUICK=1: few runs and a coarse memory search (a smoke test)
 #   BENCH_PEERS=0: roci (and the floor) only
+#   BENCH_BASELINE=PATH: another roci binary, timed as roci-base (before and
+#     after a change, in one run)
 set -euo pipefail
 ROCI=${1:+$(realpath "$1")}
 cd "$(dirname "$0")/.."
@@ -57,6 +59,7 @@ jq --arg r "$work/bundle/rootfs" '.root.path = $r | .process.args = ["sleep", "1
 names=(roci roci-ro)
 paths=("$ROCI" "$work/ro/roci")
 add_peer() { if [ -x "$2" ]; then names+=("$1"); paths+=("$2"); fi; }
+[ -n "${BENCH_BASELINE:-}" ] && add_peer roci-base "$(realpath "$BENCH_BASELINE")"
 if [ "${BENCH_PEERS:-1}" != 0 ]; then
 	add_peer crun "$PEERS/crun"
 	add_peer runc "$PEERS/runc"
