@@ -17,7 +17,7 @@
 #   size: the binary and the shared libraries it links
 #
 # Runtimes: roci (as built), roci-ro (the same binary from a read-only bind
-# mount, so without the sealed copy: the difference is what the binary
+# mount, so without the protected copy: the difference is what the binary
 # protection costs), today's crun and runc (../shared/tools/build-peers.sh
 # builds them into $PEERS, default /var/tmp/roci-peers) and Debian's crun
 # 1.8 and runc 1.1. All run in one private mount namespace in which the

@@ -17,7 +17,7 @@ struct command {
 	const char *name;
 	roci_cmd_fn fn;
 	const char *usage;
-	bool enters_container; /* runs from a sealed copy of roci */
+	bool enters_container; /* runs from a protected copy of roci */
 };
 
 static const struct command commands[] = {

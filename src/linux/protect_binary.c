@@ -5,12 +5,14 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/inroot.h"
 #include "util/cleanup.h"
 
 #ifndef MFD_EXEC
@@ -62,6 +64,25 @@ static int sealed_copy(int src, struct roci_err *err)
 	return fd;
 }
 
+/* A read-only bind mount of the binary itself, detached: it is in no mount
+ * namespace, so nothing is left anywhere once the processes that run from
+ * it are gone. Unlike a copy, it costs no memory and shares the page cache
+ * with every other roci. Needs the new mount API and CAP_SYS_ADMIN: -1
+ * otherwise, and the caller copies. */
+static int readonly_bind(int self)
+{
+	struct roci_err ignored = { 0 };
+	int fd = roci_mount_clone(self, NULL, false, &ignored);
+	if (fd < 0)
+		return -1;
+	if (roci_mount_setattr(fd, false, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0, 0,
+			       &ignored) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int roci_protect_binary(char **argv, struct roci_err *err)
 {
 	_cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -74,14 +95,21 @@ int roci_protect_binary(char **argv, struct roci_err *err)
 		return 0;
 	}
 	if (again)
-		return roci_failx(err, EPERM, "cannot run roci from a sealed copy of itself");
-	_cleanup_close_ int copy = sealed_copy(self, err);
-	if (copy < 0)
-		return copy;
+		return roci_failx(err, EPERM, "cannot run roci from a protected copy of itself");
 	if (setenv(REEXEC_MARK, "1", 1) < 0)
 		return roci_fail(err, errno, "setenv");
+	/* the read-only bind first; a sealed copy where it cannot be made or
+	 * run (a noexec mount, say) */
+	_cleanup_close_ int bind = readonly_bind(self);
+	if (bind >= 0)
+		syscall(SYS_execveat, bind, "", argv, environ, AT_EMPTY_PATH);
+	_cleanup_close_ int copy = sealed_copy(self, err);
+	if (copy < 0) {
+		unsetenv(REEXEC_MARK);
+		return copy;
+	}
 	syscall(SYS_execveat, copy, "", argv, environ, AT_EMPTY_PATH);
 	int e = errno;
 	unsetenv(REEXEC_MARK);
-	return roci_fail(err, e, "exec the sealed copy of roci");
+	return roci_fail(err, e, "exec the protected copy of roci");
 }

@@ -116,3 +116,19 @@ PY
 	for i in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.1; done
 	return 1
 }
+
+# exe_protection PID: how the file behind /proc/PID/exe is kept from being
+# written: "read-only mount" (the detached read-only bind roci makes),
+# "sealed memfd" (its fallback), or "UNPROTECTED".
+exe_protection() {
+	python3 - "$1" <<'EOP'
+import fcntl, os, sys
+path = "/proc/%s/exe" % sys.argv[1]
+if os.statvfs(path).f_flag & os.ST_RDONLY:
+    print("read-only mount")
+    sys.exit()
+fd = os.open(path, os.O_RDONLY)
+seals = fcntl.fcntl(fd, 1034)  # F_GET_SEALS
+print("sealed memfd" if seals & 1 and seals & 8 else "UNPROTECTED")  # F_SEAL_SEAL, F_SEAL_WRITE
+EOP
+}

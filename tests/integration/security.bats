@@ -244,7 +244,7 @@ libs_into_rootfs() {
 # blocks opening its --log FIFO, long enough for the "attacker" (here the
 # host's root, which is stronger than any container process) to open
 # /proc/PID/exe, let it exit, and try to write through the fd.
-@test "#1 /proc/self/exe exec'd by the container is a sealed copy nobody can write" {
+@test "#1 /proc/self/exe exec'd by the container is a read-only bind nobody can write" {
 	# a private copy: if the protection were broken, this is what breaks
 	cp "$ROCI" "$BATS_TEST_TMPDIR/roci-copy"
 	ROCI=$BATS_TEST_TMPDIR/roci-copy
@@ -264,7 +264,7 @@ libs_into_rootfs() {
 		sleep 0.1
 	done
 	grep -q -- "--log=/fifo" /proc/"$pid"/cmdline
-	[[ "$(readlink /proc/"$pid"/exe)" == "/memfd:roci"* ]]
+	[ "$(exe_protection "$pid")" = "read-only mount" ]
 	exec 8</proc/"$pid"/exe
 	roci delete -f c1
 	pid_gone "$pid" || sleep 0.5
@@ -294,7 +294,19 @@ libs_into_rootfs() {
 		sleep 0.1
 	done
 	grep -q -- "--log=/fifo" /proc/"$pid"/cmdline
+	[ "$(exe_protection "$pid")" = "read-only mount" ]
+	run sh -c "echo pwned >>/proc/$pid/exe"
+	[ "$status" -ne 0 ]
+}
+
+@test "#1 where no read-only bind can be made, the init runs from a sealed memfd copy" {
+	# strace refuses roci's first open_tree (the bind of its own binary)
+	rrun strace -o /dev/null -e inject=open_tree:error=EPERM:when=1 "$ROCI" --root "$STATE" create -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	local pid
+	pid=$(roci state c1 | jq .pid)
 	[[ "$(readlink /proc/"$pid"/exe)" == "/memfd:roci"* ]]
+	[ "$(exe_protection "$pid")" = "sealed memfd" ]
 	run sh -c "echo pwned >>/proc/$pid/exe"
 	[ "$status" -ne 0 ]
 }
@@ -321,10 +333,10 @@ libs_into_rootfs() {
 	local cmd
 	for cmd in "state c1" "list" "kill c1 0" "spec --bundle $BATS_TEST_TMPDIR" "features"; do
 		rm -f "$BATS_TEST_TMPDIR/config.json"
-		run strace -f -e trace=memfd_create,execve -o "$BATS_TEST_TMPDIR/trace" "$ROCI" --root "$STATE" $cmd
-		! grep -q memfd_create "$BATS_TEST_TMPDIR/trace" || { echo "$cmd copied"; false; }
+		run strace -f -e trace=memfd_create,open_tree,execve -o "$BATS_TEST_TMPDIR/trace" "$ROCI" --root "$STATE" $cmd
+		! grep -qE "memfd_create|open_tree" "$BATS_TEST_TMPDIR/trace" || { echo "$cmd copied"; false; }
 		[ "$(grep -c execve "$BATS_TEST_TMPDIR/trace")" -eq 1 ]
 	done
-	run strace -f -e trace=memfd_create -o "$BATS_TEST_TMPDIR/trace" "$ROCI" --root "$STATE" delete -f c1
-	! grep -q 'memfd_create("roci"' "$BATS_TEST_TMPDIR/trace"
+	run strace -f -e trace=memfd_create,open_tree -o "$BATS_TEST_TMPDIR/trace" "$ROCI" --root "$STATE" delete -f c1
+	! grep -qE 'memfd_create\("roci"|open_tree\(' "$BATS_TEST_TMPDIR/trace"
 }
