@@ -118,6 +118,7 @@ cat >"$work/inner" <<'EOS'
 set -euo pipefail
 mount --bind "$work/empty" /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null || true
 mount --bind "$work/ro" "$work/ro" && mount -o remount,bind,ro "$work/ro"
+R() { echo "$work/state/$1"; }
 # whatever a failure leaves: every runtime deletes all it has
 cleanup() {
 	for i in "${!names[@]}"; do
@@ -130,7 +131,6 @@ trap cleanup EXIT
 # state on a tmpfs, as /run is
 mkdir -p "$work/state" && mount -t tmpfs -o mode=0700 bench-state "$work/state"
 cd "$work"
-R() { echo "$work/state/$1"; }
 hf() { hyperfine -N -w "$1" -r "$2" --export-json "$work/hf-$3.json" "${@:4}" >"$work/hf-$3.out" 2>&1 ||
 	{ cat "$work/hf-$3.out"; exit 1; }; }
 args=()
@@ -163,10 +163,11 @@ for i in "${!names[@]}"; do args+=(-n "${names[$i]}" "$work/par100 ${paths[$i]} 
 hf 1 "$scale_runs" par100 "${args[@]}"
 
 # memory
+# peak CMD...: the peak RSS of CMD in KiB
+peak() { /usr/bin/time -f %M -o "$work/t" "$@" >/dev/null 2>&1 </dev/null; cat "$work/t"; }
 for i in "${!names[@]}"; do
 	n=${names[$i]} p=${paths[$i]} root=$(R "${names[$i]}")
 	[ "$n" = roci-ro ] && continue
-	peak() { /usr/bin/time -f %M -o "$work/t" "$@" >/dev/null 2>&1 </dev/null; cat "$work/t"; }
 	c=$(peak "$p" --root "$root" create -b "$work/bundle" "m1-$n")
 	pid=$("$p" --root "$root" state "m1-$n" | jq .pid)
 	rss=$(awk '/^Rss:/ {print $2}' "/proc/$pid/smaps_rollup")
@@ -228,11 +229,13 @@ for what in "peak RSS create" "peak RSS state" "peak RSS start" "peak RSS exec" 
 	col=$((col + 1))
 done
 echo
+# libs_beyond_libc BINARY: the shared libraries it links, one per line, libc left out
+libs_beyond_libc() { ldd "$1" 2>/dev/null | awk '/=>/ && $1 !~ /^libc\.so/ {print $1}' || true; }
 echo "size"
 for i in "${!names[@]}"; do
 	n=${names[$i]} p=${paths[$i]}
 	[ "$n" = roci-ro ] && continue
-	libs=$(ldd "$p" 2>/dev/null | awk '/=>/ {print $1}' | grep -v '^libc\.so' | tr '\n' ' ' || true)
+	libs=$(libs_beyond_libc "$p" | tr '\n' ' ')
 	printf '  %-9s %8s KiB  shared libraries beyond libc: %s\n' "$n" "$(( $(stat -c %s "$p") / 1024 ))" "${libs:-none}"
 done
 echo
@@ -259,5 +262,5 @@ maxrss=$(awk '$1 == "roci" { m = 0; for (i = 2; i <= 8; i++) if ($i > m) m = $i;
 target "peak RSS of every command ≤ 1024 KiB: $maxrss" "$(le "$maxrss" 1024)"
 target "PSS of the parked init ≤ 300 KiB: $(mem 10)" "$(le "$(mem 10)" 300)"
 target "run /bin/true under a 200 KiB memory limit: smallest $(mem 11) KiB" "$(le "$(mem 11)" 200)"
-nlibs=$(ldd "$ROCI" 2>/dev/null | awk '/=>/ {print $1}' | grep -vc '^libc\.so' || true)
+nlibs=$(libs_beyond_libc "$ROCI" | grep -c . || true)
 target "at most two shared libraries beyond libc: $nlibs" "$(le "$nlibs" 2)"

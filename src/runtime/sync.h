@@ -2,6 +2,7 @@
 /* The message protocol between `roci create` (the parent) and the container
  * init (the child) over a SOCK_SEQPACKET socketpair. */
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/error.h"
@@ -29,6 +30,10 @@ struct roci_sync_msg {
 	int32_t value;
 	char text[ROCI_SYNC_TEXT_MAX];
 };
+
+/* roci_sync_send sends a roci_sync_msg_head then the text: the same bytes */
+_Static_assert(offsetof(struct roci_sync_msg, text) == sizeof(struct roci_sync_msg_head),
+	       "roci_sync_msg starts with a roci_sync_msg_head");
 
 /* What a message type means, for --debug logs ("ready", "error"...). */
 const char *roci_sync_name(uint32_t type);
