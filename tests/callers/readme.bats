@@ -62,17 +62,22 @@ teardown() {
 	[ "$output" -eq 6 ]
 }
 
-@test "README recipe: install (meson setup, install, static build)" {
+@test "README recipe: install (meson setup, install, dynamic build)" {
 	local copy=$BATS_TEST_TMPDIR/repo
 	mkdir "$copy"
 	(cd "$REPO" && git ls-files -z | xargs -0 tar -c) | tar -C "$copy" -x
 	run_recipe install "$copy" --no-roci
 	[ "$status" -eq 0 ]
-	"$copy/build/roci" --version | grep -q '^roci version '
 	local out=$output
-	run file "$copy/build-static/roci"
+	run file "$copy/build/roci"
 	[[ "$output" == *"statically linked"* ]]
-	"$copy/build-static/roci" --version | grep -q '^roci version '
+	"$copy/build/roci" --version | grep -q '^roci version '
+	run file "$copy/build-dynamic/roci"
+	[[ "$output" == *"dynamically linked"* ]]
+	# jansson and libseccomp are linked in: libc is the only shared library
+	run ldd "$copy/build-dynamic/roci"
+	! grep -E 'libjansson|libseccomp' <<<"$output"
+	"$copy/build-dynamic/roci" --version | grep -q '^roci version '
 	# meson install put it in the (private) /usr/local/bin
 	[[ "$out" == *"Installing roci to /usr/local/bin"* ]]
 }

@@ -3,7 +3,10 @@
  * SetUnitProperties and StopUnit on org.freedesktop.systemd1, each
  * waiting for its job to finish. libsystemd is loaded with dlopen only
  * when --systemd-cgroup is used: linked, it and its own libraries would
- * cost every roci command about half a millisecond of dynamic linking. */
+ * cost every roci command about half a millisecond of dynamic linking.
+ * In a static roci the library comes with its own copy of libc, and so
+ * its own heap: memory that libsystemd hands over is freed with the free
+ * of the library's namespace (lib_free), never with ours. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -31,6 +34,7 @@
 
 struct roci_systemd {
 	void *lib;
+	void (*lib_free)(void *);
 #define SD_DECLARE(f) __typeof__(f) *f;
 	SD_FUNCS(SD_DECLARE)
 	sd_bus *bus;
@@ -69,6 +73,10 @@ int roci_systemd_connect(struct roci_systemd **out, struct roci_err *err)
 		return roci_failx(err, ENOTSUP, "systemd cgroup driver: libsystemd.so.0 has no %s", #f); \
 	}
 	SD_FUNCS(SD_LOAD)
+	if (!(sd->lib_free = (void (*)(void *))dlsym(sd->lib, "free"))) {
+		roci_systemd_close(sd);
+		return roci_failx(err, ENOTSUP, "systemd cgroup driver: libsystemd.so.0 has no free");
+	}
 	int r = sd->sd_bus_open_system(&sd->bus);
 	if (r < 0) {
 		roci_systemd_close(sd);
@@ -84,7 +92,7 @@ int roci_systemd_connect(struct roci_systemd **out, struct roci_err *err)
 		return r;
 	}
 	sd->version = (unsigned)strtoul(version, NULL, 10);
-	free(version);
+	sd->lib_free(version);
 	*out = sd;
 	return 0;
 }
