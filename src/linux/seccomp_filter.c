@@ -25,6 +25,26 @@
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
+/* ALLOW, LOG and ERRNO let the caller go on; the other actions kill,
+ * signal, or hand the call to a tracer or an agent. */
+static bool action_is_quiet(enum roci_seccomp_action a)
+{
+	return a == ROCI_SCMP_ACT_ALLOW || a == ROCI_SCMP_ACT_LOG || a == ROCI_SCMP_ACT_ERRNO;
+}
+
+bool roci_seccomp_quiet_for(const struct roci_seccomp *s, const char *syscall_name)
+{
+	if (!s)
+		return true;
+	if (!action_is_quiet(s->default_action))
+		return false;
+	for (size_t i = 0; i < s->n_rules; i++)
+		for (size_t j = 0; j < s->rules[i].n_names; j++)
+			if (!strcmp(s->rules[i].names[j], syscall_name) && !action_is_quiet(s->rules[i].action))
+				return false;
+	return true;
+}
+
 void roci_seccomp_prog_free(struct roci_seccomp_prog *p)
 {
 	free(p->insns);

@@ -29,6 +29,11 @@ int roci_seccomp_compile(const struct roci_seccomp *s, const struct roci_log *lo
 			 struct roci_seccomp_prog *out, struct roci_err *err);
 void roci_seccomp_prog_free(struct roci_seccomp_prog *p);
 
+/* true when, whatever its arguments, the syscall named gets ALLOW, LOG or
+ * ERRNO from the filter (or there is none): roci may then make that call
+ * itself after loading the filter, at worst seeing it fail. */
+bool roci_seccomp_quiet_for(const struct roci_seccomp *s, const char *syscall_name);
+
 /* Load the program into the calling process (the container init). Sets
  * *listener_fd to the notification fd when the filter notifies, else -1. */
 int roci_seccomp_load(const struct roci_seccomp_prog *p, int *listener_fd, struct roci_err *err);

@@ -18,6 +18,7 @@
 #include "linux/scheduling.h"
 #include "linux/sysctls.h"
 #include "linux/process.h"
+#include "linux/residency.h"
 #include "linux/procfs.h"
 #include "linux/rootfs.h"
 #include "linux/terminal.h"
@@ -326,7 +327,12 @@ static int wait_for_start(const struct roci_init_args *a, struct roci_err *err)
 {
 	char rel[64];
 	snprintf(rel, sizeof(rel), "thread-self/fd/%d", a->fifo_fd);
-	int fd = openat(a->procfs_fd, rel, O_WRONLY | O_CLOEXEC);
+	/* The filter is in place by now: pages are released only where it
+	 * lets madvise through or fail quietly. */
+	struct roci_program_pages pages = { 0 };
+	if (roci_seccomp_quiet_for(a->cfg->seccomp, "madvise"))
+		roci_program_pages(&pages);
+	int fd = roci_open_released(a->procfs_fd, rel, O_WRONLY | O_CLOEXEC, &pages);
 	if (fd < 0)
 		return roci_fail(err, errno, "open exec fifo");
 	ssize_t n = write(fd, "0", 1);

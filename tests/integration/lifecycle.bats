@@ -241,3 +241,42 @@ teardown() { common_teardown; }
 	[ "$status" -eq 0 ]
 	[ "$output" = "SigBlk:	0000000000000000" ]
 }
+
+# text_rss PID: "RSS SIZE" in KiB of the process's first executable mapping
+# (roci's own code: the init has not exec'd yet)
+text_rss() {
+	awk '$2 ~ /^r-xp/ { f = 1 } f && /^Size:/ { s = $2 } f && /^Rss:/ { print $2, s; exit }' /proc/"$1"/smaps
+}
+parked() { [ "$(cat /proc/"$1"/wchan)" = wait_for_partner ]; }
+
+@test "the parked init keeps little of roci's code resident, and still starts its process" {
+	set_args sh -c 'echo started > /started'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	local pid rss size
+	pid=$(jq -r .pid <<<"$(roci state c1)")
+	wait_until 10 parked "$pid"
+	read -r rss size < <(text_rss "$pid")
+	echo "code: $rss of $size KiB resident" >&2
+	# create touched most of it; waiting for start needs a few pages
+	[ "$((rss * 4))" -le "$size" ]
+	rrun roci start c1
+	[ "$status" -eq 0 ]
+	wait_status c1 stopped
+	[ "$(cat "$BUNDLE/rootfs/started")" = started ]
+	# a filter that traps madvise: the pages stay, nothing is trapped
+	roci delete c1
+	rm "$BUNDLE/rootfs/started"
+	update_config '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["madvise"],"action":"SCMP_ACT_TRAP"}]}'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	pid=$(jq -r .pid <<<"$(roci state c1)")
+	wait_until 10 parked "$pid"
+	read -r rss size < <(text_rss "$pid")
+	echo "with madvise trapped: $rss of $size KiB resident" >&2
+	[ "$((rss * 4))" -gt "$size" ]
+	rrun roci start c1
+	[ "$status" -eq 0 ]
+	wait_status c1 stopped
+	[ "$(cat "$BUNDLE/rootfs/started")" = started ]
+}

@@ -109,6 +109,38 @@ static void seccomp_compile(void)
 	roci_config_free(c);
 }
 
+/* roci's own madvise after the filter is loaded: only where the filter
+ * cannot kill, trap, trace or notify on it. */
+static void seccomp_quiet(void)
+{
+	ok(roci_seccomp_quiet_for(NULL, "madvise"), "no filter: quiet");
+	static const struct {
+		const char *profile, *what;
+		bool quiet;
+	} cases[] = {
+		{ "\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],\"action\":\"SCMP_ACT_ALLOW\"}]",
+		  "default ERRNO", true },
+		{ "\"defaultAction\":\"SCMP_ACT_KILL\",\"syscalls\":[{\"names\":[\"madvise\"],\"action\":\"SCMP_ACT_ALLOW\"}]",
+		  "default KILL, madvise allowed: the rule may have no args, but others could be conditional", false },
+		{ "\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"open\",\"madvise\"],\"action\":\"SCMP_ACT_TRAP\"}]",
+		  "madvise trapped", false },
+		{ "\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"madvise\"],\"action\":\"SCMP_ACT_ERRNO\"}]",
+		  "madvise refused with an errno", true },
+		{ "\"defaultAction\":\"SCMP_ACT_LOG\",\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_KILL_PROCESS\"}]",
+		  "another syscall killed", true },
+		{ "\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/agent\",\"syscalls\":[{\"names\":[\"madvise\"],\"action\":\"SCMP_ACT_NOTIFY\"}]",
+		  "madvise sent to an agent", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char doc[1024];
+		snprintf(doc, sizeof(doc), DOC("\"seccomp\":{%s}", ""), cases[i].profile);
+		struct roci_config *c = good(doc, cases[i].what);
+		ok(c && roci_seccomp_quiet_for(c->seccomp, "madvise") == cases[i].quiet, "%s: %s", cases[i].what,
+		   cases[i].quiet ? "quiet" : "not quiet");
+		roci_config_free(c);
+	}
+}
+
 static void sysctls(void)
 {
 	ok(roci_sysctl_namespace("net.ipv4.ip_forward") == ROCI_NS_NETWORK, "net.* is network");
@@ -206,6 +238,7 @@ int main(void)
 {
 	seccomp_parse();
 	seccomp_compile();
+	seccomp_quiet();
 	sysctls();
 	cpulists();
 	process_sched();

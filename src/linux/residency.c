@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "linux/residency.h"
+
+#include <fcntl.h>
+#include <link.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* The first object dl_iterate_phdr reports is the program itself. Only
+ * PT_LOAD segments without write permission are taken: the writable one
+ * (.data, .bss, and the RELRO part written at load time) holds state that
+ * MADV_DONTNEED would throw away. Segments never share a virtual page, as
+ * each is mapped with its own protection. */
+static int readonly_segments(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	struct roci_program_pages *out = data;
+	uintptr_t page = out->page;
+	for (size_t i = 0; i < info->dlpi_phnum && out->n < sizeof(out->seg) / sizeof(out->seg[0]); i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W))
+			continue;
+		uintptr_t start = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
+		uintptr_t end = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) & ~(page - 1);
+		out->seg[out->n].start = start;
+		out->seg[out->n].len = end - start;
+		out->n++;
+	}
+	return 1;
+}
+
+void roci_program_pages(struct roci_program_pages *out)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	out->n = 0;
+	out->page = page > 0 ? (uintptr_t)page : 0;
+	if (out->page)
+		dl_iterate_phdr(readonly_segments, out);
+}
+
+/* The stack below this frame is dead: the deep calls that set up the
+ * container have returned. One page under the page of a local variable is
+ * kept for this frame and syscall()'s; below that, up to STACK_TRIM bytes
+ * go. Where the stack's mapping ends sooner, madvise skips the unmapped
+ * part (and says ENOMEM), and the kernel keeps other mappings out of the
+ * guard gap below a stack. */
+#define STACK_TRIM (256 * 1024)
+
+int roci_open_released(int dirfd, const char *path, int flags, const struct roci_program_pages *pages)
+{
+	volatile char here = 0;
+	uintptr_t page = pages->page;
+	uintptr_t keep = ((uintptr_t)&here & ~(page - 1)) - page;
+	for (size_t i = 0; i < pages->n; i++)
+		syscall(SYS_madvise, pages->seg[i].start, pages->seg[i].len, MADV_DONTNEED);
+	if (page && keep > STACK_TRIM)
+		syscall(SYS_madvise, keep - STACK_TRIM, STACK_TRIM, MADV_DONTNEED);
+	return (int)syscall(SYS_openat, dirfd, path, flags, 0);
+}
