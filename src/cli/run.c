@@ -24,6 +24,7 @@ int roci_cmd_run(struct roci_globals *g, int argc, char **argv, struct roci_err 
 	if (r < 0)
 		return r;
 	o.foreground = !detach;
+	o.starts_at_once = true;
 
 	sigset_t set, old;
 	int sfd = -1;

@@ -25,6 +25,7 @@ struct roci_create_opts {
 	bool foreground;             /* run: the init stays our child; a tty is proxied */
 	bool systemd_cgroup;         /* --systemd-cgroup */
 	bool no_cgroup;              /* --cgroup-manager disabled: stay in the caller's cgroups */
+	bool starts_at_once;         /* run: `start` follows at once, nothing stays parked */
 };
 
 struct roci_created {

@@ -494,6 +494,7 @@ static int clone_init(struct create_ctx *c, const struct roci_create_opts *o, in
 		.console_fd = c->console_fd, .lock_fd = c->sd.dir_fd,
 		.tty_to_parent = o->foreground && !o->console_socket,
 		.no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
+		.release_parked = !o->starts_at_once,
 		.keep_fds = c->keep_fds, .listen_fds = c->listen_fds, .cap_last = c->cap_last,
 		.seccomp = c->cfg->seccomp ? &c->seccomp : NULL,
 	};

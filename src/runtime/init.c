@@ -330,7 +330,7 @@ static int wait_for_start(const struct roci_init_args *a, struct roci_err *err)
 	/* The filter is in place by now: pages are released only where it
 	 * lets madvise through or fail quietly. */
 	struct roci_program_pages pages = { 0 };
-	if (roci_seccomp_quiet_for(a->cfg->seccomp, "madvise"))
+	if (a->release_parked && roci_seccomp_quiet_for(a->cfg->seccomp, "madvise"))
 		roci_program_pages(&pages);
 	int fd = roci_open_released(a->procfs_fd, rel, O_WRONLY | O_CLOEXEC, &pages);
 	if (fd < 0)

@@ -25,6 +25,7 @@ struct roci_init_args {
 	bool tty_to_parent;/* send the pty master to the parent (run) */
 	bool no_pivot;
 	bool no_new_keyring;
+	bool release_parked; /* drop the resident pages while waiting for `start` (not for run) */
 	int keep_fds;      /* LISTEN_FDS + --preserve-fds */
 	int listen_fds;
 	int cap_last; /* highest capability of the running kernel */
