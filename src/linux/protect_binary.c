@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux/exe_remap.h"
 #include "linux/inroot.h"
 #include "util/cleanup.h"
 
@@ -98,11 +99,22 @@ int roci_protect_binary(char **argv, struct roci_err *err)
 		return roci_failx(err, EPERM, "cannot run roci from a protected copy of itself");
 	if (setenv(REEXEC_MARK, "1", 1) < 0)
 		return roci_fail(err, errno, "setenv");
-	/* the read-only bind first; a sealed copy where it cannot be made or
-	 * run (a noexec mount, say) */
+	/* The read-only bind first: the running image moves onto it without
+	 * an exec where the kernel lets us (roci_exe_remap), else it is
+	 * exec'd; a sealed copy where it cannot be made or run (a noexec
+	 * mount, say). */
 	_cleanup_close_ int bind = readonly_bind(self);
-	if (bind >= 0)
+	if (bind >= 0) {
+		struct roci_err ignored = { 0 };
+		char fdp[ROCI_FD_PATH_MAX];
+		_cleanup_close_ int now = -1, file = open(roci_fd_path(bind, fdp), O_RDONLY | O_CLOEXEC);
+		if (file >= 0 && roci_exe_remap(file, &ignored) == 0 &&
+		    (now = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) >= 0 && roci_binary_is_protected(now)) {
+			unsetenv(REEXEC_MARK);
+			return 0;
+		}
 		syscall(SYS_execveat, bind, "", argv, environ, AT_EMPTY_PATH);
+	}
 	_cleanup_close_ int copy = sealed_copy(self, err);
 	if (copy < 0) {
 		unsetenv(REEXEC_MARK);

@@ -299,6 +299,65 @@ libs_into_rootfs() {
 	[ "$status" -ne 0 ]
 }
 
+# ro_mappings PID: "ok" when /proc/PID/exe and every mapping of that file
+# (/proc/PID/map_files; libraries are other files) are on a read-only
+# mount, else the first writable one
+ro_mappings() {
+	python3 - "$1" <<'EOP'
+import os, sys
+exe = "/proc/%s/exe" % sys.argv[1]
+st = os.stat(exe)
+d = "/proc/%s/map_files" % sys.argv[1]
+maps = [os.path.join(d, m) for m in sorted(os.listdir(d))]
+mine = [p for p in maps if (os.stat(p).st_dev, os.stat(p).st_ino) == (st.st_dev, st.st_ino)]
+for p in [exe] + mine:
+    if not os.statvfs(p).f_flag & os.ST_RDONLY:
+        print("writable:", p)
+        sys.exit()
+print("ok" if mine else "no mapping of the executable")
+EOP
+}
+
+@test "#1 create, exec and run move roci onto the read-only bind without exec'ing it again" {
+	set_args sleep 100
+	# (no -f: the parked init would keep strace waiting)
+	rrun strace -e trace=execve,execveat,prctl -o "$BATS_TEST_TMPDIR/trace" "$ROCI" --root "$STATE" create -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	grep -q 'PR_SET_MM_MAP.* = 0' "$BATS_TEST_TMPDIR/trace"
+	# the caller's exec only
+	[ "$(grep -c 'execve(' "$BATS_TEST_TMPDIR/trace")" -eq 1 ]
+	! grep -q execveat "$BATS_TEST_TMPDIR/trace"
+	local pid
+	pid=$(roci state c1 | jq .pid)
+	[ "$(exe_protection "$pid")" = "read-only mount" ]
+	[ "$(ro_mappings "$pid")" = ok ]
+	roci start c1
+	# exec: its child in the container, while it still runs roci
+	rrun strace -f -e trace=execve,execveat -o "$BATS_TEST_TMPDIR/trace" "$ROCI" --root "$STATE" exec c1 true
+	[ "$status" -eq 0 ]
+	! grep -q execveat "$BATS_TEST_TMPDIR/trace"
+	grep -q 'execve("/bin/true"' "$BATS_TEST_TMPDIR/trace"
+	roci delete -f c1
+	set_args true
+	rrun strace -f -e trace=execveat -o "$BATS_TEST_TMPDIR/trace" "$ROCI" --root "$STATE" run -b "$BUNDLE" c2
+	[ "$status" -eq 0 ]
+	! grep -q execveat "$BATS_TEST_TMPDIR/trace"
+}
+
+@test "#1 where the kernel refuses to change roci's executable, roci re-execs the read-only bind" {
+	set_args sleep 100
+	# strace refuses the first prctl of roci: PR_SET_MM_MAP
+	rrun strace -o "$BATS_TEST_TMPDIR/trace" -e trace=prctl,execveat -e inject=prctl:error=EPERM:when=1 \
+		"$ROCI" --root "$STATE" create -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	grep -q 'PR_SET_MM_MAP.*EPERM' "$BATS_TEST_TMPDIR/trace"
+	grep -q 'execveat(.* = 0' "$BATS_TEST_TMPDIR/trace"
+	local pid
+	pid=$(roci state c1 | jq .pid)
+	[ "$(exe_protection "$pid")" = "read-only mount" ]
+	[ "$(ro_mappings "$pid")" = ok ]
+}
+
 @test "#1 where no read-only bind can be made, the init runs from a sealed memfd copy" {
 	# strace refuses roci's first open_tree (the bind of its own binary)
 	rrun strace -o /dev/null -e inject=open_tree:error=EPERM:when=1 "$ROCI" --root "$STATE" create -b "$BUNDLE" c1
