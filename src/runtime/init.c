@@ -152,6 +152,12 @@ static int setup_session(const struct roci_init_args *a, struct roci_err *err)
 static int run_create_hooks(const struct roci_init_args *a, char *hook_state, size_t hook_state_cap,
 			    struct roci_err *err)
 {
+	/* No hook before the process runs: no round trip (hook_state stays
+	 * empty; nothing reads it). */
+	const struct roci_hook_list *h = a->cfg->hooks;
+	if (!h[ROCI_HOOK_PRESTART].n && !h[ROCI_HOOK_CREATE_RUNTIME].n && !h[ROCI_HOOK_CREATE_CONTAINER].n &&
+	    !h[ROCI_HOOK_START_CONTAINER].n)
+		return 0;
 	int r = roci_sync_send(a->sync_fd, ROCI_SYNC_HOOKS_REQUEST, (int32_t)getpid(), NULL, -1);
 	if (r < 0)
 		return roci_fail(err, -r, "sync with parent");

@@ -90,3 +90,22 @@ hook() {
 	[[ "$output" == *"poststop hook"* ]]
 	[ "$(state_dirs)" -eq 0 ]
 }
+
+@test "without hooks before the process, create makes no hook round trip; a startContainer hook alone still gets the state" {
+	local log=$BATS_TEST_TMPDIR/debug.log
+	set_args true
+	rrun roci --debug --log "$log" run -b "$BUNDLE" hk2
+	[ "$status" -eq 0 ]
+	grep -q 'create hk2: created' "$log"
+	! grep -q 'run the runtime hooks' "$log"
+	! grep -q 'prestart and createRuntime hooks' "$log"
+	local hl=$BATS_TEST_TMPDIR/hooks.log
+	: >"$hl"
+	update_config '.mounts += [{"destination":"/hooklog","type":"bind","source":"'"$hl"'","options":["bind"]}]'
+	update_config ".hooks = {\"startContainer\": [$(hook startContainer /hooklog)]}"
+	: >"$log"
+	rrun roci --debug --log "$log" run -b "$BUNDLE" hk3
+	[ "$status" -eq 0 ]
+	grep -q 'prestart and createRuntime hooks' "$log"
+	[ "$(cat "$hl")" = "startContainer created hk3" ]
+}
