@@ -47,16 +47,12 @@ static int clean_path(const char *in, char *out, size_t len, struct roci_err *er
 	return 0;
 }
 
-/* The container's directory in every hierarchy for the cleaned path rel. */
-static int plan_dirs(const char *rel, struct roci_cgroup *cg, struct roci_err *err)
+/* The container's directory in each of the n hierarchies h for the
+ * cleaned path rel. */
+static int plan_dirs_in(const struct roci_cg_hier *h, size_t n, const char *rel, struct roci_cgroup *cg,
+			struct roci_err *err)
 {
 	int r;
-	_cleanup_free_ struct roci_cg_hier *h = calloc(ROCI_CG_MAX_HIERARCHIES, sizeof(*h));
-	size_t n = 0;
-	if (!h)
-		return roci_fail(err, ENOMEM, "cgroup hierarchies");
-	if ((r = roci_cg_hierarchies(h, &n)) < 0)
-		return roci_fail(err, -r, "read /proc/self/mountinfo");
 	cg->rel = strdup(rel);
 	cg->dirs = calloc(n + 1, sizeof(*cg->dirs));
 	if (!cg->rel || !cg->dirs) {
@@ -100,6 +96,18 @@ static int plan_dirs(const char *rel, struct roci_cgroup *cg, struct roci_err *e
 	}
 	cg->mode = any_v1 && any_v2 ? ROCI_CG_HYBRID : any_v1 ? ROCI_CG_V1 : any_v2 ? ROCI_CG_V2 : ROCI_CG_NONE;
 	return 0;
+}
+
+static int plan_dirs(const char *rel, struct roci_cgroup *cg, struct roci_err *err)
+{
+	struct roci_cg_hier h[ROCI_CG_MAX_HIERARCHIES];
+	size_t n = 0;
+	int r = roci_cg_hierarchies(h, &n);
+	if (r < 0)
+		return roci_fail(err, -r, "read /proc/self/mountinfo");
+	r = plan_dirs_in(h, n, rel, cg, err);
+	roci_cg_hierarchies_free(h, n);
+	return r;
 }
 
 int roci_cgroup_plan(const char *cgroups_path, const char *id, struct roci_cgroup *cg,

@@ -38,8 +38,8 @@ int roci_cg_rmdir_wait(const char *path, int timeout_ms);
 
 /* A cgroup hierarchy mounted on the host. */
 struct roci_cg_hier {
-	char mnt[PATH_MAX];
-	char root[PATH_MAX];  /* the mount's root inside the hierarchy */
+	char *mnt;
+	char *root;           /* the mount's root inside the hierarchy */
 	char ctrls[256];      /* v1 controllers; "" for v2 */
 	bool v2;
 };
@@ -48,6 +48,7 @@ struct roci_cg_hier {
  * (the one under /sys/fs/cgroup when there are several), into h (room for
  * ROCI_CG_MAX_HIERARCHIES); -errno. */
 int roci_cg_hierarchies(struct roci_cg_hier *h, size_t *n);
+void roci_cg_hierarchies_free(struct roci_cg_hier *h, size_t n);
 /* Our own cgroup in hierarchy h, from the text of /proc/self/cgroup;
  * -ENOENT when we are not in it. */
 int roci_cg_own_cgroup(const char *proc_cgroup, const struct roci_cg_hier *h, char *out, size_t len);

@@ -151,8 +151,6 @@ int roci_cg_hierarchies(struct roci_cg_hier *h, size_t *n)
 			continue;
 		const char *mnt = e.mountpoint;
 		struct roci_cg_hier cur = { .v2 = v2 };
-		snprintf(cur.mnt, sizeof(cur.mnt), "%s", mnt);
-		snprintf(cur.root, sizeof(cur.root), "%s", e.root);
 		if (!v2) {
 			v1_ctrls_from_opts(e.super, cur.ctrls, sizeof(cur.ctrls));
 			if (!cur.ctrls[0])
@@ -162,16 +160,32 @@ int roci_cg_hierarchies(struct roci_cg_hier *h, size_t *n)
 		for (i = 0; i < *n; i++)
 			if (h[i].v2 == v2 && !strcmp(h[i].ctrls, cur.ctrls))
 				break;
-		if (i < *n) {
-			if (preference(mnt) > preference(h[i].mnt))
-				h[i] = cur;
+		if (i < *n ? preference(mnt) <= preference(h[i].mnt) : *n == ROCI_CG_MAX_HIERARCHIES)
 			continue;
+		if (!(cur.mnt = strdup(mnt)) || !(cur.root = strdup(e.root))) {
+			free(cur.mnt);
+			roci_cg_hierarchies_free(h, *n);
+			*n = 0;
+			return -ENOMEM;
 		}
-		if (*n == ROCI_CG_MAX_HIERARCHIES)
-			continue;
-		h[(*n)++] = cur;
+		if (i < *n) {
+			free(h[i].mnt);
+			free(h[i].root);
+		} else {
+			(*n)++;
+		}
+		h[i] = cur;
 	}
 	return 0;
+}
+
+void roci_cg_hierarchies_free(struct roci_cg_hier *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(h[i].mnt);
+		free(h[i].root);
+		h[i].mnt = h[i].root = NULL;
+	}
 }
 
 /* Our own cgroup in the hierarchy with these controllers (v2: ""). */
