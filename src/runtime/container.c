@@ -132,8 +132,9 @@ static int load_config(struct roci_container *c, struct roci_config **cfg, struc
 	return roci_config_parse_string(c->config_text, cfg, err);
 }
 
-/* Open exec.fifo and wait until the init writes to it (or dies). */
-static int trigger_start(struct roci_container *c, struct roci_err *err)
+/* Open exec.fifo and wait until the init writes to it (or dies); with
+ * wait_exec, also until its exec closes the fifo. */
+static int trigger_start(struct roci_container *c, bool wait_exec, struct roci_err *err)
 {
 	_cleanup_close_ int pidfd = roci_pidfd_open_checked(c->st->pid, c->st->pid_starttime);
 	if (pidfd == -ESRCH)
@@ -161,8 +162,11 @@ static int trigger_start(struct roci_container *c, struct roci_err *err)
 			return roci_failx(err, ESRCH, "container init exited before start");
 	}
 	unlinkat(c->sd.dir_fd, ROCI_EXEC_FIFO, 0);
+	if (!wait_exec)
+		return 0;
 	/* The init holds the write end until its exec closes it: wait for
-	 * that end-of-file, so poststart hooks follow the real exec. */
+	 * that end-of-file, so that startContainer hooks have run and
+	 * poststart hooks follow the real exec. */
 	int fl = fcntl(fifo, F_GETFL);
 	fcntl(fifo, F_SETFL, fl & ~O_NONBLOCK);
 	char b;
@@ -197,10 +201,15 @@ int roci_container_start(const char *root, const char *id, const struct roci_log
 	if (r < 0)
 		goto out;
 	roci_debug(log, "start %s: opening exec.fifo, init pid %d", id, (int)c.st->pid);
-	r = trigger_start(&c, err);
+	/* As runc: start returns once the init has been told to go, unless
+	 * hooks must run first (startContainer) or after the exec (poststart). */
+	bool wait_exec = cfg->hooks[ROCI_HOOK_START_CONTAINER].n || cfg->hooks[ROCI_HOOK_POSTSTART].n;
+	r = trigger_start(&c, wait_exec, err);
 	if (r < 0)
 		goto out;
-	roci_debug(log, "start %s: the init has exec'd its process", id);
+	roci_debug(log, wait_exec ? "start %s: the init has exec'd its process" : "start %s: the init goes on", id);
+	if (!cfg->hooks[ROCI_HOOK_POSTSTART].n)
+		goto out;
 	if (roci_container_state_json(&c, ROCI_STATUS_RUNNING, false, &json, NULL) == 0) {
 		roci_debug(log, "start %s: poststart hooks", id);
 		roci_hooks_run_warn(cfg, ROCI_HOOK_POSTSTART, json, log);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "util/log.h"
+#include "util/timefmt.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,13 +55,10 @@ void roci_log(const struct roci_log *log, enum roci_log_level level, const char 
 	int n;
 	if (log && log->json) {
 		char esc[4200];
-		char ts[64];
+		char ts[ROCI_RFC3339_MAX];
 		struct timespec now;
-		struct tm tm;
 		clock_gettime(CLOCK_REALTIME, &now);
-		gmtime_r(&now.tv_sec, &tm);
-		size_t k = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(ts + k, sizeof(ts) - k, ".%09ldZ", now.tv_nsec);
+		roci_rfc3339_utc(&now, ts, sizeof(ts));
 		json_escape(esc, sizeof(esc), msg);
 		n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
 			     level_name(level), esc, ts);
