@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "linux/protect_binary.h"
+#include "oci/jsonget.h"
 #include "roci-config.h"
 
 struct command {
@@ -152,6 +153,7 @@ int main(int argc, char **argv)
 	};
 	struct roci_err err = { 0 };
 	const char *log_path = NULL;
+	roci_json_seed();
 	int pr = parse_globals(argc, argv, &g, &log_path, &err);
 	if (pr > 0)
 		return 0;

@@ -5,6 +5,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+
+void roci_json_seed(void)
+{
+	size_t seed = 0;
+	/* jansson seeds itself (urandom, then time and pid) when given 0 */
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
+		json_object_seed(seed);
+}
 
 const char *roci_json_kind(const json_t *v)
 {

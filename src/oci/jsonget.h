@@ -13,6 +13,10 @@
 #define ROCI_JSON_MAX_ITEMS 65536
 #define ROCI_JSON_MAX_STRING (1u << 20)
 
+/* Seed jansson's hash function from getrandom, once, before any JSON is
+ * made: one system call, where jansson would open and read /dev/urandom. */
+void roci_json_seed(void);
+
 const char *roci_json_kind(const json_t *v);
 int roci_json_type_err(struct roci_err *err, const char *path, const char *want, const json_t *v);
 json_t *roci_json_member(const json_t *obj, const char *key);
