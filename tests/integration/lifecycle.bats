@@ -249,34 +249,35 @@ text_rss() {
 }
 parked() { [ "$(cat /proc/"$1"/wchan)" = wait_for_partner ]; }
 
+# create_parked: create c1 and wait until its init blocks on exec.fifo;
+# sets RSS and SIZE, in KiB, of its code mapping
+create_parked() {
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -eq 0 ] || return 1
+	local pid
+	pid=$(jq -r .pid <<<"$(roci state c1)")
+	wait_until 10 parked "$pid" || return 1
+	read -r RSS SIZE < <(text_rss "$pid")
+	echo "code: $RSS of $SIZE KiB resident" >&2
+}
+
+# start_ran: start c1, whose process writes /started
+start_ran() {
+	rrun roci start c1
+	[ "$status" -eq 0 ] && wait_status c1 stopped && [ "$(cat "$BUNDLE/rootfs/started")" = started ]
+}
+
 @test "the parked init keeps little of roci's code resident, and still starts its process" {
 	set_args sh -c 'echo started > /started'
-	rrun roci create -b "$BUNDLE" c1
-	[ "$status" -eq 0 ]
-	local pid rss size
-	pid=$(jq -r .pid <<<"$(roci state c1)")
-	wait_until 10 parked "$pid"
-	read -r rss size < <(text_rss "$pid")
-	echo "code: $rss of $size KiB resident" >&2
+	create_parked
 	# create touched most of it; waiting for start needs a few pages
-	[ "$((rss * 4))" -le "$size" ]
-	rrun roci start c1
-	[ "$status" -eq 0 ]
-	wait_status c1 stopped
-	[ "$(cat "$BUNDLE/rootfs/started")" = started ]
+	[ "$((RSS * 4))" -le "$SIZE" ]
+	start_ran
 	# a filter that traps madvise: the pages stay, nothing is trapped
 	roci delete c1
 	rm "$BUNDLE/rootfs/started"
 	update_config '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["madvise"],"action":"SCMP_ACT_TRAP"}]}'
-	rrun roci create -b "$BUNDLE" c1
-	[ "$status" -eq 0 ]
-	pid=$(jq -r .pid <<<"$(roci state c1)")
-	wait_until 10 parked "$pid"
-	read -r rss size < <(text_rss "$pid")
-	echo "with madvise trapped: $rss of $size KiB resident" >&2
-	[ "$((rss * 4))" -gt "$size" ]
-	rrun roci start c1
-	[ "$status" -eq 0 ]
-	wait_status c1 stopped
-	[ "$(cat "$BUNDLE/rootfs/started")" = started ]
+	create_parked
+	[ "$((RSS * 4))" -gt "$SIZE" ]
+	start_ran
 }
