@@ -62,10 +62,13 @@ int roci_procfs_write(int procfs_fd, const char *relpath, const char *buf, size_
 	return 0;
 }
 
-int roci_pid_stat(pid_t pid, uint64_t *starttime, char *state)
+int roci_pid_stat_fields(pid_t pid, char *state, unsigned long long *f, int last)
 {
 	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/stat");
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
@@ -80,16 +83,23 @@ int roci_pid_stat(pid_t pid, uint64_t *starttime, char *state)
 	p += 2;
 	if (state)
 		*state = *p;
-	/* fields after comm: 3=state ... 22=starttime; skip 19 fields. */
-	for (int field = 3; field < 22; field++) {
+	/* p is at field 3 (the state); each later field follows a space */
+	for (int field = 4; field <= last; field++) {
 		p = strchr(p, ' ');
 		if (!p)
 			return -EIO;
-		p++;
+		f[field] = strtoull(++p, NULL, 10);
 	}
-	if (starttime)
-		*starttime = strtoull(p, NULL, 10);
 	return 0;
+}
+
+int roci_pid_stat(pid_t pid, uint64_t *starttime, char *state)
+{
+	unsigned long long f[23];
+	int r = roci_pid_stat_fields(pid, state, f, 22);
+	if (r == 0 && starttime)
+		*starttime = f[22];
+	return r;
 }
 
 bool roci_pid_alive(pid_t pid, uint64_t starttime)

@@ -20,6 +20,10 @@ int roci_procfs_write(int procfs_fd, const char *relpath, const char *buf, size_
 /* Read the start time (field 22) and state letter of /proc/PID/stat.
  * Returns -ESRCH when the process does not exist. */
 int roci_pid_stat(pid_t pid, uint64_t *starttime, char *state);
+/* The numeric fields 4 to last of /proc/PID/stat (pid 0: our own) into
+ * f[4..last] (f has last + 1 entries), and the state letter (field 3);
+ * -ESRCH when the process does not exist, -EIO when a field is missing. */
+int roci_pid_stat_fields(pid_t pid, char *state, unsigned long long *f, int last);
 
 /* The pid refers to the same live process that was recorded: it exists, is
  * not a zombie, and its start time matches. */

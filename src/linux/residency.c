@@ -3,42 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-/* The first object dl_iterate_phdr reports is the program itself. Only
- * PT_LOAD segments without write permission are taken: the writable one
- * (.data, .bss, and the RELRO part written at load time) holds state that
- * MADV_DONTNEED would throw away. Segments never share a virtual page, as
- * each is mapped with its own protection. */
-static int readonly_segments(struct dl_phdr_info *info, size_t size, void *data)
-{
-	(void)size;
-	struct roci_program_pages *out = data;
-	uintptr_t page = out->page;
-	for (size_t i = 0; i < info->dlpi_phnum && out->n < sizeof(out->seg) / sizeof(out->seg[0]); i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W))
-			continue;
-		uintptr_t start = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
-		uintptr_t end = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) & ~(page - 1);
-		out->seg[out->n].start = start;
-		out->seg[out->n].len = end - start;
-		out->n++;
-	}
-	return 1;
-}
-
-void roci_program_pages(struct roci_program_pages *out)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	out->n = 0;
-	out->page = page > 0 ? (uintptr_t)page : 0;
-	if (out->page)
-		dl_iterate_phdr(readonly_segments, out);
-}
 
 /* madvise and openat as bare system calls (returning -errno), so that
  * between dropping the code's page-table entries and blocking, only this
@@ -81,14 +48,17 @@ static inline long bare_syscall4(long n, long a, long b, long c, long d)
 #define STACK_TRIM (256 * 1024)
 
 __attribute__((aligned(512), noinline))
-int roci_open_released(int dirfd, const char *path, int flags, const struct roci_program_pages *pages)
+int roci_open_released(int dirfd, const char *path, int flags, const struct roci_program_image *im)
 {
 	volatile char here = 0;
-	uintptr_t page = pages->page;
+	uintptr_t page = im->page;
 	uintptr_t keep = ((uintptr_t)&here & ~(page - 1)) - page;
-	for (size_t i = 0; i < pages->n; i++)
-		bare_syscall4(SYS_madvise, (long)pages->seg[i].start, (long)pages->seg[i].len, MADV_DONTNEED, 0);
-	if (page && keep > STACK_TRIM)
+	/* not the writable segment: .data, .bss and the relocated RELRO part
+	 * hold state that MADV_DONTNEED would throw away */
+	for (size_t i = 0; i < im->n; i++)
+		if (!im->seg[i].writable)
+			bare_syscall4(SYS_madvise, (long)im->seg[i].start, (long)im->seg[i].len, MADV_DONTNEED, 0);
+	if (im->n && keep > STACK_TRIM)
 		bare_syscall4(SYS_madvise, (long)(keep - STACK_TRIM), STACK_TRIM, MADV_DONTNEED, 0);
 	long fd = bare_syscall4(SYS_openat, dirfd, (long)path, flags, 0);
 	if (fd < 0) {

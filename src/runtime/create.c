@@ -41,10 +41,8 @@
 
 static char *now_rfc3339(void)
 {
-	struct timespec ts;
 	char buf[ROCI_RFC3339_MAX];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	roci_rfc3339_utc(&ts, buf, sizeof(buf));
+	roci_rfc3339_now(buf, sizeof(buf));
 	return strdup(buf);
 }
 

@@ -335,10 +335,10 @@ static int wait_for_start(const struct roci_init_args *a, struct roci_err *err)
 	snprintf(rel, sizeof(rel), "thread-self/fd/%d", a->fifo_fd);
 	/* The filter is in place by now: pages are released only where it
 	 * lets madvise through or fail quietly. */
-	struct roci_program_pages pages = { 0 };
+	struct roci_program_image im = { 0 };
 	if (a->release_parked && roci_seccomp_quiet_for(a->cfg->seccomp, "madvise"))
-		roci_program_pages(&pages);
-	int fd = roci_open_released(a->procfs_fd, rel, O_WRONLY | O_CLOEXEC, &pages);
+		roci_program_image(&im);
+	int fd = roci_open_released(a->procfs_fd, rel, O_WRONLY | O_CLOEXEC, &im);
 	if (fd < 0)
 		return roci_fail(err, errno, "open exec fifo");
 	ssize_t n = write(fd, "0", 1);

@@ -56,9 +56,7 @@ void roci_log(const struct roci_log *log, enum roci_log_level level, const char 
 	if (log && log->json) {
 		char esc[4200];
 		char ts[ROCI_RFC3339_MAX];
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		roci_rfc3339_utc(&now, ts, sizeof(ts));
+		roci_rfc3339_now(ts, sizeof(ts));
 		json_escape(esc, sizeof(esc), msg);
 		n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
 			     level_name(level), esc, ts);

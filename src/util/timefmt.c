@@ -19,6 +19,13 @@ static void civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
 	*y = (long long)yoe + era * 400 + (*m <= 2);
 }
 
+void roci_rfc3339_now(char *buf, size_t len)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	roci_rfc3339_utc(&ts, buf, len);
+}
+
 void roci_rfc3339_utc(const struct timespec *ts, char *buf, size_t len)
 {
 	long long s = (long long)ts->tv_sec;

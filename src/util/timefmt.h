@@ -9,3 +9,5 @@
 /* "2026-12-02T01:23:45.123456789Z" into buf (room for ROCI_RFC3339_MAX). */
 #define ROCI_RFC3339_MAX 40
 void roci_rfc3339_utc(const struct timespec *ts, char *buf, size_t len);
+/* The same for the current time (CLOCK_REALTIME). */
+void roci_rfc3339_now(char *buf, size_t len);
