@@ -118,7 +118,7 @@ static int parse_globals(int argc, char **argv, struct roci_globals *g, const ch
 		case OPT_ROOTLESS: g->rootless = optarg; break;
 		case OPT_CRIU: break;
 		case 'v':
-			printf("roci version %s\nspec: %s\n", ROCI_VERSION, ROCI_SPEC_VERSION);
+			printf("roci version %s\nspec: %s\nlibc: %s\n", ROCI_VERSION, ROCI_SPEC_VERSION, ROCI_LIBC);
 			return 1;
 		case 'h':
 			usage(stdout);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The whole test suite: installs what it needs, builds roci, runs the unit
 # tests (meson) and the integration tests (bats, as root, against the real
-# kernel and real containers), then the VM tests (tests/vm/run.sh: pure
+# kernel and real containers), both again against a static musl build, the
+# caller tests, then the VM tests (tests/vm/run.sh: pure
 # cgroup v2 and v1 with systemd as PID 1, under qemu). The last line is
 # "N passed, N failed".
 set -uo pipefail
@@ -40,6 +41,19 @@ done
 section "integration tests"
 export ROCI="$PWD/build/roci"
 count_tap < <(bats --tap tests/integration 2>&1)
+
+section "integration tests against the static musl build (tools/build-musl.sh)"
+if tools/build-musl.sh build-musl; then
+	for t in build-musl/tests/unit/unit-*; do
+		[ -x "$t" ] || continue
+		echo "# $t"
+		count_tap < <("$t")
+	done
+	count_tap < <(ROCI="$PWD/build-musl/roci" bats --tap tests/integration 2>&1)
+else
+	echo "not ok - tools/build-musl.sh build-musl failed"
+	failed=$((failed + 1))
+fi
 
 section "caller tests (podman, containerd, Docker, the CRI, CRI-O's calls: tests/callers)"
 count_tap < <(bats --tap tests/callers 2>&1)

@@ -2,7 +2,6 @@
 #include "linux/exe_remap.h"
 
 #include <errno.h>
-#include <linux/prctl.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>

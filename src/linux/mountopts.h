@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/mount.h>
+#include "util/libc_compat.h"
 
 #include "util/error.h"
 

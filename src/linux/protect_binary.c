@@ -5,7 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
+#include "util/libc_compat.h"
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
+#include "util/libc_compat.h"
 #include <unistd.h>
 
 #include "linux/devices.h"

@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
-#include <sys/mount.h>
+#include "util/libc_compat.h"
 #include <sys/stat.h>
 
 #include "linux/devices.h"

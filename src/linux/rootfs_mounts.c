@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
+#include "util/libc_compat.h"
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>

@@ -6,7 +6,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
+#include "util/libc_compat.h"
 #include <sys/syscall.h>
 #include <unistd.h>
 

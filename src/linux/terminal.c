@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
+#include "util/libc_compat.h"
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>

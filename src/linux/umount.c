@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
+#include "util/libc_compat.h"
 
 #include "util/cleanup.h"
 

@@ -11,6 +11,7 @@
  * (createContainer, startContainer). */
 #include "runtime/hooks.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -20,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -123,6 +125,38 @@ static int pidfd_open_compat(pid_t pid)
 #endif
 }
 
+/* The hook gets stdin, stdout and stderr only: every other fd is closed
+ * in the child. glibc (2.34) has a file action for that; with musl, each
+ * fd open now is named: from /proc/self/fd, or, where there is no /proc
+ * (a startContainer hook in a container without one), by asking each fd
+ * below the open-files limit (at most 65536). */
+static int add_close_others(posix_spawn_file_actions_t *fa)
+{
+#ifdef __GLIBC__
+	return posix_spawn_file_actions_addclosefrom_np(fa, STDERR_FILENO + 1);
+#else
+	int r = 0;
+	_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
+	if (d) {
+		int self = dirfd(d);
+		struct dirent *e;
+		while (!r && (e = readdir(d))) {
+			int fd = atoi(e->d_name);
+			if (fd > STDERR_FILENO && fd != self)
+				r = posix_spawn_file_actions_addclose(fa, fd);
+		}
+		return r;
+	}
+	long max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (int fd = STDERR_FILENO + 1; !r && fd < max; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			r = posix_spawn_file_actions_addclose(fa, fd);
+	return r;
+#endif
+}
+
 /* Start the hook. Returns 0 or a negative errno (exec failures included:
  * posix_spawn reports them to the caller). */
 static int spawn_hook(const struct roci_hook *h, int stdin_fd, int out_fd, pid_t *pid)
@@ -147,7 +181,7 @@ static int spawn_hook(const struct roci_hook *h, int stdin_fd, int out_fd, pid_t
 	if (!(r = posix_spawn_file_actions_adddup2(&fa, stdin_fd, STDIN_FILENO)) &&
 	    !(r = posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO)) &&
 	    !(r = posix_spawn_file_actions_adddup2(&fa, out_fd, STDERR_FILENO)) &&
-	    !(r = posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1)) &&
+	    !(r = add_close_others(&fa)) &&
 	    !(r = posix_spawnattr_setsigmask(&attr, &none)) &&
 	    !(r = posix_spawnattr_setsigdefault(&attr, &all)) &&
 	    !(r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)))

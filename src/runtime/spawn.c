@@ -16,6 +16,7 @@
 #include "linux/procfs.h"
 #include "linux/terminal.h"
 #include "runtime/statedir.h"
+#include "util/libc_compat.h"
 #include "util/unixsock.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC

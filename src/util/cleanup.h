@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Scope-bound cleanup helpers built on __attribute__((cleanup)). */
 #pragma once
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +27,16 @@ static inline void roci_fclosep(FILE **f)
 		fclose(*f);
 }
 
+static inline void roci_closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
 #define _cleanup_free_ __attribute__((cleanup(roci_freep)))
 #define _cleanup_close_ __attribute__((cleanup(roci_closep)))
 #define _cleanup_fclose_ __attribute__((cleanup(roci_fclosep)))
+#define _cleanup_closedir_ __attribute__((cleanup(roci_closedirp)))
 
 /* Hand ownership out of a cleanup-guarded variable. */
 #define TAKE_PTR(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })

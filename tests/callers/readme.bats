@@ -62,7 +62,7 @@ teardown() {
 	[ "$output" -eq 6 ]
 }
 
-@test "README recipe: install (meson setup, install, dynamic build)" {
+@test "README recipe: install (meson setup, install, dynamic and musl builds)" {
 	local copy=$BATS_TEST_TMPDIR/repo
 	mkdir "$copy"
 	(cd "$REPO" && git ls-files -z | xargs -0 tar -c) | tar -C "$copy" -x
@@ -78,6 +78,10 @@ teardown() {
 	run ldd "$copy/build-dynamic/roci"
 	! grep -E 'libjansson|libseccomp' <<<"$output"
 	"$copy/build-dynamic/roci" --version | grep -q '^roci version '
+	# the musl build: static, and it says so
+	run file "$copy/build-musl/roci"
+	[[ "$output" == *"statically linked"* ]]
+	"$copy/build-musl/roci" --version | grep -qx 'libc: musl'
 	# meson install put it in the (private) /usr/local/bin
 	[[ "$out" == *"Installing roci to /usr/local/bin"* ]]
 }

@@ -10,6 +10,7 @@ teardown() { common_teardown; }
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" =~ ^roci\ version\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 	[ "${lines[1]}" = "spec: 1.3.0" ]
+	[[ "${lines[2]}" =~ ^libc:\ (glibc\ [0-9]+\.[0-9]+|musl)$ ]]
 	run "$ROCI" -v
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "roci version "* ]]

@@ -44,6 +44,11 @@ wait_status() {
 	return 1
 }
 
+# roci_build_libc: the C library roci was built with (glibc or musl)
+roci_build_libc() {
+	"$ROCI" --version | sed -n 's/^libc: \([a-z]*\).*/\1/p'
+}
+
 # state_dirs: entries under the --root (nothing may be left after errors)
 state_dirs() {
 	ls -A "$STATE" 2>/dev/null | wc -l

@@ -44,6 +44,22 @@ hook() {
 	! grep -q "HOSTONLY" "$BATS_TEST_TMPDIR/out"
 }
 
+@test "hooks get stdin, stdout and stderr only: no fd of roci's leaks into them" {
+	# not even fd 3, which --preserve-fds keeps open for the container; both
+	# libcs (glibc closes with a spawn file action, musl with one close per
+	# open fd)
+	local k hooks='{}' h
+	for k in prestart createRuntime poststart poststop; do
+		h='{"path":"/bin/sh","args":["sh","-c","ls /proc/$$/fd | tr \"\\n\" \" \" >> '"$BATS_TEST_TMPDIR"'/fds; echo >> '"$BATS_TEST_TMPDIR"'/fds"]}'
+		hooks=$(jq --argjson h "$h" --arg k "$k" '.[$k] = [$h]' <<<"$hooks")
+	done
+	update_config ".hooks = $hooks"
+	roci run --preserve-fds 1 -b "$BUNDLE" c1 3</dev/null
+	cat "$BATS_TEST_TMPDIR/fds"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/fds")" -eq 4 ]
+	[ "$(sort -u "$BATS_TEST_TMPDIR/fds")" = "0 1 2 " ]
+}
+
 @test "createContainer hooks run in the container's namespaces" {
 	update_config '.hooks = {"createContainer": [{"path":"/bin/sh","args":["sh","-c","readlink /proc/self/ns/uts > '"$BATS_TEST_TMPDIR"'/ns"]}]}'
 	set_args sleep 100

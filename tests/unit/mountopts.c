@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for the mount option table (src/linux/mountopts.c). */
 #include <stdlib.h>
-#include <sys/mount.h>
+#include "util/libc_compat.h"
 
 #include "linux/mountopts.h"
 #include "tap.h"

@@ -16,8 +16,6 @@ CACHE=${ROCI_CRI_CACHE:-/var/cache/roci-cri}
 PY=/usr/bin/python3
 PROTO=$CACHE/cri_api.proto
 OUT=$CACHE/py
-ARCHIVE=http://deb.debian.org/debian
-SUITE=bookworm
 
 ready() { [ -s "$OUT/cri_api_pb2.py" ] && [ -s "$OUT/cri_api_pb2_grpc.py" ]; }
 if ready; then
@@ -34,19 +32,8 @@ trap 'rm -rf "$work"' EXIT
 
 if [ ! -s "$PROTO" ]; then
 	"$(dirname "$0")/../../lib/deps.sh" dpkg-dev xz-utils python3-grpc-tools
-	mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/src"
-	echo "deb-src $ARCHIVE $SUITE main" >"$work/sources.list"
-	apt_private() {
-		apt-get -q -o Dir::Etc::SourceList="$work/sources.list" -o Dir::Etc::SourceParts=/dev/null \
-			-o Dir::State::Lists="$work/lists" -o Dir::Cache="$work/cache" \
-			-o APT::Sandbox::User=root "$@"
-	}
-	apt_private update >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; exit 1; }
-	want=$(dpkg-query -W -f '${source:Version}' containerd 2>/dev/null || true)
-	(cd "$work/src" &&
-		{ { [ -n "$want" ] && apt_private source --download-only "containerd=$want"; } ||
-			apt_private source --download-only containerd; }) >>"$work/apt.log" 2>&1 ||
-		{ cat "$work/apt.log" >&2; exit 1; }
+	. "$(dirname "$0")/../../lib/debsrc.sh"
+	debsrc_fetch "$work" containerd
 	orig=$(ls "$work/src"/containerd_*.orig.tar.* | head -n 1)
 	member=$(tar -tf "$orig" | grep '/vendor/k8s.io/cri-api/pkg/apis/runtime/v1/api.proto$' || true)
 	[ -n "$member" ] || {
