@@ -15,7 +15,7 @@
  * a slave, the rootfs bound, /proc, /dev (tmpfs), /dev/pts, /dev/shm,
  * /dev/mqueue, /sys (ro), /sys/fs/cgroup (ro), six device nodes bound from
  * the host, the masked and read-only paths, pivot_root. Then the hostname,
- * RLIMIT_NOFILE, the bounding set and capabilities of the stock spec,
+ * the loopback interface up, RLIMIT_NOFILE, the bounding set and capabilities of the stock spec,
  * no_new_privs, and exec.
  */
 #define _GNU_SOURCE
@@ -24,15 +24,18 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -242,6 +245,14 @@ static void child(const char *rootfs, const struct hier *h, int n, int go, char 
 		die("pivot_root");
 	if (sethostname("floor", 5) < 0)
 		die("sethostname");
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int sfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sfd < 0 || ioctl(sfd, SIOCGIFFLAGS, &ifr) < 0)
+		die("lo flags");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(sfd, SIOCSIFFLAGS, &ifr) < 0)
+		die("lo up");
+	close(sfd);
 	struct rlimit rl = { 1024, 1024 };
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 		die("setrlimit");

@@ -15,6 +15,7 @@
 #include "linux/mountopts.h"
 #include "linux/seccomp_filter.h"
 #include "oci/capnames.h"
+#include "oci/mempolicy_names.h"
 #include "roci-config.h"
 #include "util/cleanup.h"
 
@@ -139,6 +140,16 @@ static json_t *mount_extensions_section(void)
 	return json_pack("{s:o}", "idmap", enabled(false));
 }
 
+static json_t *memory_policy_section(void)
+{
+	json_t *modes = json_array(), *flags = json_array();
+	for (size_t i = 0; i < ROCI_MPOL_N_MODES; i++)
+		json_array_append_new(modes, json_string(roci_mempolicy_mode_names[i]));
+	for (size_t i = 0; i < ROCI_MPOL_N_FLAGS; i++)
+		json_array_append_new(flags, json_string(roci_mempolicy_flag_names[i]));
+	return json_pack("{s:o, s:o}", "modes", modes, "flags", flags);
+}
+
 static json_t *net_devices_section(void)
 {
 	return enabled(false);
@@ -146,7 +157,7 @@ static json_t *net_devices_section(void)
 
 static json_t *linux_section(void)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "namespaces", namespaces_section(),
 			 "capabilities", capabilities_section(),
 			 "cgroup", cgroup_section(),
@@ -155,6 +166,7 @@ static json_t *linux_section(void)
 			 "selinux", selinux_section(),
 			 "intelRdt", intel_rdt_section(),
 			 "mountExtensions", mount_extensions_section(),
+			 "memoryPolicy", memory_policy_section(),
 			 "netDevices", net_devices_section());
 }
 

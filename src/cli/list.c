@@ -97,19 +97,34 @@ static int load_rows(const char *root, struct rows *rs, struct roci_err *err)
 	return 0;
 }
 
+/* runc's layout: these fields in this order, annotations only when there
+ * are some, owner by name; no container at all is null, as with runc. */
 static void print_json(const struct rows *rs)
 {
+	static const char *const fields[] = { "ociVersion", "id", "pid", "status", "bundle",
+					      "rootfs", "created", "annotations" };
 	json_t *arr = json_array();
 	for (size_t i = 0; i < rs->n; i++) {
-		json_t *o = rs->v[i].json ? json_loads(rs->v[i].json, 0, NULL) : NULL;
-		if (o) {
-			if (!json_object_get(o, "pid"))
-				json_object_set_new(o, "pid", json_integer(0));
-			json_array_append_new(arr, o);
+		json_t *st = rs->v[i].json ? json_loads(rs->v[i].json, 0, NULL) : NULL;
+		if (!st)
+			continue;
+		json_t *o = json_object();
+		for (size_t f = 0; f < ARRAY_SIZE(fields); f++) {
+			json_t *v = json_object_get(st, fields[f]);
+			if (!strcmp(fields[f], "pid"))
+				v = json_integer(json_integer_value(v));  /* 0 when stopped */
+			else if (!strcmp(fields[f], "annotations") && !json_object_size(v))
+				continue;
+			else if (v)
+				json_incref(v);
+			json_object_set_new(o, fields[f], v ? v : json_string(""));
 		}
+		json_object_set_new(o, "owner", json_string(rs->v[i].owner));
+		json_array_append_new(arr, o);
+		json_decref(st);
 	}
-	char *s = json_dumps(arr, JSON_COMPACT);
-	printf("%s\n", s ? s : "[]");
+	char *s = json_array_size(arr) ? json_dumps(arr, JSON_COMPACT) : NULL;
+	printf("%s\n", s ? s : "null");
 	free(s);
 	json_decref(arr);
 }

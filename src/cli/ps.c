@@ -136,10 +136,11 @@ int roci_cmd_ps(struct roci_globals *g, int argc, char **argv, struct roci_err *
 			free(pids);
 			return roci_failx(err, EINVAL, "ps options cannot be used with --format json");
 		}
-		printf("[");
+		/* none (a stopped container): null, as runc prints it */
+		if (!n)
+			printf("null\n");
 		for (size_t i = 0; i < n; i++)
-			printf("%s%d", i ? "," : "", (int)pids[i]);
-		printf("]\n");
+			printf("%s%d%s", i ? "," : "[", (int)pids[i], i + 1 == n ? "]\n" : "");
 	} else {
 		fflush(stdout);
 		r = table(pids, n, argc - optind, argv + optind, err);

@@ -106,6 +106,7 @@ struct walk {
 	char *rest, *tmp;
 	int links;        /* symlinks followed so far */
 	const char *path; /* the path as given, for messages */
+	bool create_file; /* a missing last component becomes an empty file */
 };
 
 static void walk_free(struct walk *w)
@@ -199,6 +200,13 @@ static int walk_open(const struct walk *w, const struct comp *c, bool mkdirs, mo
 		if (mkdirat(top, c->name, mode) < 0 && errno != EEXIST)
 			return roci_fail(err, errno, "mkdir %s (in %s)", c->name, w->path);
 		fd = openat(top, c->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	} else if (fd < 0 && errno == ENOENT && mkdirs && w->create_file && c->last) {
+		int f = openat(top, c->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (f < 0 && errno != EEXIST)
+			return roci_fail(err, errno, "create %s (in %s)", c->name, w->path);
+		if (f >= 0)
+			close(f);
+		fd = openat(top, c->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0)
 		return roci_fail(err, errno, "resolve %s in root", w->path);
@@ -245,7 +253,7 @@ static int walk_follow(struct walk *w, int fd, const struct comp *c, struct roci
 int roci_inroot_walk(int root_fd, const char *path, int flags, bool mkdirs, mode_t mode,
 		     struct roci_err *err)
 {
-	struct walk w = { .cap = 16, .depth = 0, .path = path };
+	struct walk w = { .cap = 16, .depth = 0, .path = path, .create_file = (flags & O_CREAT) != 0 };
 	int result = -1, r = walk_init(&w, root_fd, err);
 	if (r < 0)
 		return r;
@@ -372,7 +380,13 @@ int roci_inroot_create_file(int root_fd, const char *path, mode_t mode, struct r
 		return fd;
 	if (errno != EEXIST)
 		return roci_fail(err, errno, "create %s in root", path);
-	return roci_inroot_open(root_fd, path, O_PATH, err);
+	fd = roci_inroot_open(root_fd, path, O_PATH, err);
+	if (fd != -ENOENT)
+		return fd;
+	/* a dangling symlink: made where it points, inside the root (the
+	 * missing directories on the way too) */
+	roci_err_clear(err);
+	return roci_inroot_walk(root_fd, path, O_CREAT, true, 0755, err);
 }
 
 int roci_mount_clone(int dirfd, const char *path, bool recursive, struct roci_err *err)

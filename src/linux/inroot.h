@@ -40,7 +40,9 @@ int roci_inroot_open(int root_fd, const char *path, int flags, struct roci_err *
 /* The userspace walk behind roci_inroot_open, exposed for the ENOSYS
  * fallback and for tests. Returns an O_PATH fd. flags may hold O_NOFOLLOW
  * and O_DIRECTORY. With mkdirs, missing directories are created (mode,
- * subject to umask) along the way, through symlinks, inside the root. */
+ * subject to umask) along the way, through symlinks, inside the root; with
+ * mkdirs and O_CREAT, a missing last component becomes an empty file
+ * (where a dangling symlink points, for roci_inroot_create_file). */
 int roci_inroot_walk(int root_fd, const char *path, int flags, bool mkdirs, mode_t mode,
 		     struct roci_err *err);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -115,6 +116,26 @@ int roci_process_make_cwd(const struct roci_process *p, struct roci_err *err)
 	return 0;
 }
 
+int roci_process_chown_stdio(const struct roci_process *p, struct roci_err *err)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			if (errno == EBADF)
+				continue;
+			return roci_fail(err, errno, "stat of stdio fd %d", fd);
+		}
+		/* the user's already, or /dev/null (never chowned) */
+		if (st.st_uid == p->uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+			continue;
+		/* only the owner: the group stays whatever it was */
+		if (fchown(fd, p->uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM &&
+		    errno != EROFS)
+			return roci_fail(err, errno, "chown stdio fd %d to uid %u", fd, (unsigned)p->uid);
+	}
+	return 0;
+}
+
 int roci_process_set_user(const struct roci_process *p, bool userns, struct roci_err *err)
 {
 	if (setgroups(p->n_additional_gids, p->additional_gids) < 0) {
@@ -135,8 +156,11 @@ int roci_process_set_user(const struct roci_process *p, bool userns, struct roci
 
 int roci_process_chdir(const struct roci_process *p, bool verify, struct roci_err *err)
 {
-	if (chdir(p->cwd) < 0)
+	if (chdir(p->cwd) < 0) {
+		if (!verify && errno == EACCES)
+			return 0;  /* still in the cwd entered with verify */
 		return roci_fail(err, errno, "chdir to cwd (\"%s\") set in config.json", p->cwd);
+	}
 	if (!verify)
 		return 0;
 	/* getcwd() reports "(unreachable)" for a directory outside the root. */

@@ -22,6 +22,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "linux/copyup.h"
 #include "linux/inroot.h"
 #include "linux/mountopts.h"
 #include "linux/rootfs_internal.h"
@@ -197,8 +198,8 @@ static int mount_check_entry(const struct mnt_state *st, const struct roci_mount
 		return roci_failx(err, EINVAL, "mount %s: no filesystem type", dst);
 	if (bind && (!m->source || !*m->source))
 		return roci_failx(err, EINVAL, "mount %s: bind mount without a source", dst);
-	if (o->tmpcopyup)
-		roci_debug(st->ctx->log, "mount %s: tmpcopyup is not supported, ignored", dst);
+	if (o->tmpcopyup && (bind || !streq(type, "tmpfs")))
+		return roci_failx(err, EINVAL, "mount %s: tmpcopyup applies to a tmpfs only", dst);
 	return check_dest_lexical(st, dst, type, bind, err);
 }
 
@@ -315,7 +316,19 @@ static int mount_fs(const struct mnt_state *st, const struct roci_mount *m,
 			return roci_err_wrap(err, "remount %s%s", ctx->rootfs, dst);
 		return 0;
 	}
+	/* tmpcopyup: the copy goes in while the new tmpfs is still detached
+	 * and writable; "ro" follows it, as a mount attribute */
+	bool copyup = o->tmpcopyup && !created;
+	uint64_t ro_after = copyup && (flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0;
+	if (copyup)
+		flags &= ~(unsigned long)MS_RDONLY;
 	*mnt = roci_mount_new_fs(type, src, flags, data, roci_mount_flags_to_attr(flags), err);
+	if (*mnt >= 0 && copyup &&
+	    (roci_copyup(dst_fd, *mnt, err) < 0 ||
+	     (ro_after && roci_mount_setattr(*mnt, false, ro_after, 0, 0, err) < 0)))
+		return roci_err_wrap(err, "mount %s on %s%s", src ? src : type, ctx->rootfs, dst);
+	if (*mnt == -ENOSYS && copyup)
+		return roci_failx(err, ENOTSUP, "mount %s: tmpcopyup needs the new mount API (fsopen)", dst);
 	if (*mnt == -EPERM && streq(type, "sysfs") && ctx->userns)
 		return bind_host_sys(st, dst, dst_fd, roci_mount_flags_to_attr(flags) | rec_set,
 				     o->rec_clr, mnt, err);

@@ -78,6 +78,22 @@ int roci_sched_set_affinity(pid_t pid, const char *cpus, struct roci_err *err)
 	return 0;
 }
 
+int roci_sched_reset_affinity(struct roci_err *err)
+{
+	size_t size = CPU_ALLOC_SIZE(ROCI_CPULIST_MAX);
+	cpu_set_t *set = CPU_ALLOC(ROCI_CPULIST_MAX);
+	if (!set)
+		return roci_fail(err, ENOMEM, "CPU affinity");
+	memset(set, 0xff, size);
+	/* the kernel keeps only the CPUs of the caller's cpuset */
+	int r = sched_setaffinity(0, size, set);
+	int e = errno;
+	CPU_FREE(set);
+	if (r < 0)
+		return roci_fail(err, e, "reset CPU affinity to the cgroup's CPUs");
+	return 0;
+}
+
 int roci_personality_apply(const struct roci_config *cfg, struct roci_err *err)
 {
 	if (!cfg->has_personality)

@@ -85,6 +85,16 @@ int roci_sysctl_check(const struct roci_config *cfg, struct roci_err *err)
 		if (joins_host_ns(cfg, (enum roci_ns_type)t))
 			return roci_failx(err, EINVAL, "sysctl \"%s\" is not allowed in the host's %s namespace",
 					  key, roci_ns_name((enum roci_ns_type)t));
+		/* the same setting twice, with two values: refused */
+		char path[320];
+		if (roci_sysctl_proc_path(key, path, sizeof(path)) < 0)
+			return roci_failx(err, ENAMETOOLONG, "sysctl %s: name too long", key);
+		const char *field = !strcmp(path, "sys/kernel/hostname")     ? cfg->hostname
+				    : !strcmp(path, "sys/kernel/domainname") ? cfg->domainname
+									 : NULL;
+		if (field && strcmp(field, cfg->sysctls[i].value))
+			return roci_failx(err, EINVAL, "sysctl \"%s\" (\"%s\") conflicts with %s \"%s\"", key,
+					  cfg->sysctls[i].value, path + 11, field);
 	}
 	return 0;
 }

@@ -192,6 +192,7 @@ void roci_config_free(struct roci_config *c)
 	roci_strv_free(c->masked_paths);
 	roci_strv_free(c->readonly_paths);
 	free(c->mount_label);
+	free(c->memory_policy.nodes);
 	roci_config_free_security(c);
 	json_decref(c->json);
 	free(c);

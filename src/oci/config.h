@@ -30,6 +30,13 @@ struct roci_namespace {
 	char *path;       /* NULL: create a new one; else join this one */
 };
 
+/* linux.memoryPolicy, in the kernel's terms (set_mempolicy(2)) */
+struct roci_memory_policy {
+	int mode;        /* MPOL_DEFAULT (0) ... MPOL_WEIGHTED_INTERLEAVE (6) */
+	unsigned flags;  /* MPOL_F_NUMA_BALANCING, _RELATIVE_NODES, _STATIC_NODES */
+	char *nodes;     /* the node list as written; NULL when there is none */
+};
+
 struct roci_id_mapping {
 	uint32_t container_id;
 	uint32_t host_id;
@@ -253,6 +260,8 @@ struct roci_config {
 	unsigned long personality;     /* PER_LINUX or PER_LINUX32 */
 	struct roci_resources resources; /* all unset when absent */
 	bool has_intel_rdt;
+	bool has_memory_policy;
+	struct roci_memory_policy memory_policy;
 
 	struct json_t *json;  /* the parsed document (owned) */
 };

@@ -98,6 +98,7 @@ int roci_state_to_json(const struct roci_state *st, char **out, struct roci_err 
 	    (r = put_int(o, "owner", st->owner, err)) < 0 ||
 	    (r = put_annotations(o, st, err)) < 0 ||
 	    (r = put_bool(o, "systemd_cgroup", st->systemd_cgroup, err)) < 0 ||
+	    (st->creating && (r = put_bool(o, "creating", true, err)) < 0) ||
 	    (st->cgroup && json_object_set(o, "cgroup", st->cgroup) < 0 &&
 	     (r = roci_fail(err, ENOMEM, "state")) < 0)) {
 		json_decref(o);
@@ -238,6 +239,7 @@ static int parse_state(json_t *o, struct roci_state *st, struct roci_err *err)
 {
 	json_int_t pid, starttime, owner;
 	json_t *sd = json_object_get(o, "systemd_cgroup");
+	json_t *creating = json_object_get(o, "creating");
 	int r;
 	if ((r = get_str(o, "id", true, &st->id, err)) < 0 ||
 	    (r = get_uint(o, "pid", INT_MAX, &pid, err)) < 0 ||
@@ -255,6 +257,9 @@ static int parse_state(json_t *o, struct roci_state *st, struct roci_err *err)
 	st->cgroup = json_incref(cg);
 	if (sd && !json_is_boolean(sd))
 		return corrupt(err, "systemd_cgroup", "a boolean");
+	if (creating && !json_is_boolean(creating))
+		return corrupt(err, "creating", "a boolean");
+	st->creating = json_is_true(creating);
 	if (!st->id[0])
 		return roci_failx(err, EINVAL, "corrupt state.json: id: empty");
 	st->pid = (pid_t)pid;

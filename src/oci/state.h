@@ -28,6 +28,7 @@ struct roci_state {
 	char **annotation_values;
 	size_t n_annotations;
 	bool systemd_cgroup;
+	bool creating;             /* written before create is done (hooks run) */
 	struct json_t *cgroup;     /* the container's cgroup (linux/cgroup.h json); may be NULL */
 };
 

@@ -31,9 +31,10 @@
 
 static enum roci_status live_status(struct roci_container *c)
 {
-	if (!c->st) {
+	if (!c->st || c->st->creating) {
 		/* create never finished: still running if its creator holds
-		 * the lock, otherwise a leftover that delete removes. */
+		 * the lock (the state written for its hooks says so too),
+		 * otherwise a leftover that delete removes. */
 		if (c->sd.dir_fd >= 0 && flock(c->sd.dir_fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
 			return ROCI_STATUS_CREATING;
 		return ROCI_STATUS_STOPPED;

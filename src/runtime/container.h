@@ -51,7 +51,7 @@ int roci_container_pause(const char *root, const char *id, bool pause, struct ro
 /* Apply resources to a live container's cgroup (`update`). */
 int roci_container_update(const char *root, const char *id, const struct roci_resources *res,
 			  const struct roci_log *log, struct roci_err *err);
-/* The pids in a live container's cgroup (`ps`). */
+/* The pids in a container's cgroup (`ps`): none for a stopped one. */
 int roci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n,
 			struct roci_err *err);
 /* The container's cgroup as create recorded it (n == 0: none). */

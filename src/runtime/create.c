@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "linux/lsm_labels.h"
+#include "linux/mempolicy.h"
+#include "linux/resctrl.h"
 #include "linux/capabilities.h"
 #include "linux/cgroup/cgroup.h"
 #include "linux/namespaces.h"
@@ -104,13 +106,11 @@ static int check_create_options(const struct roci_create_opts *o, const struct r
 	r = roci_sysctl_check(cfg, err);
 	if (r < 0)
 		return r;
+	if (cfg->has_intel_rdt && (r = roci_resctrl_check(err)) < 0)
+		return r;
+	if ((r = roci_mempolicy_check(cfg, err)) < 0)
+		return r;
 	return roci_lsm_check(cfg, o->log, err);
-}
-
-static void log_deferred_settings(const struct roci_config *cfg, const struct roci_log *log)
-{
-	if (cfg->has_intel_rdt)
-		roci_debug(log, "linux.intelRdt: not applied by this version");
 }
 
 /* Everything create holds while it works; released by create_ctx_free. */
@@ -218,7 +218,10 @@ static int save_state(struct create_ctx *c, const struct roci_create_opts *o, st
 static int run_runtime_hooks(struct create_ctx *c, const struct roci_create_opts *o,
 			     struct roci_err *err)
 {
+	/* `state` meanwhile says "creating"; the last save_state clears it */
+	c->st.creating = true;
 	int r = save_state(c, o, err);
+	c->st.creating = false;
 	if (r < 0)
 		return r;
 	struct roci_container view = { .sd = c->sd, .st = &c->st };
@@ -228,9 +231,9 @@ static int run_runtime_hooks(struct create_ctx *c, const struct roci_create_opts
 	if (r < 0)
 		return r;
 	roci_debug(o->log, "create %s: prestart and createRuntime hooks", o->id);
-	r = roci_hooks_run(c->cfg, ROCI_HOOK_PRESTART, json, o->log, err);
+	r = roci_hooks_run(c->cfg, ROCI_HOOK_PRESTART, json, NULL, o->log, err);
 	if (r == 0)
-		r = roci_hooks_run(c->cfg, ROCI_HOOK_CREATE_RUNTIME, json, o->log, err);
+		r = roci_hooks_run(c->cfg, ROCI_HOOK_CREATE_RUNTIME, json, NULL, o->log, err);
 	if (r < 0)
 		return r;
 	if (strlen(json) >= ROCI_SYNC_TEXT_MAX)
@@ -384,7 +387,6 @@ static int check_config(struct create_ctx *c, const struct roci_create_opts *o, 
 	if (r < 0)
 		return r;
 	roci_debug(o->log, "create %s: bundle %s, rootfs %s", o->id, c->bundle, c->rootfs);
-	log_deferred_settings(c->cfg, o->log);
 	c->cap_last = roci_caps_host_check(c->cfg->process, o->log);
 	if (c->cfg->seccomp) {
 		r = roci_seccomp_compile(c->cfg->seccomp, o->log, &c->seccomp, err);
@@ -476,6 +478,10 @@ static int make_cgroup(struct create_ctx *c, const struct roci_create_opts *o, i
 	int r = roci_cgroup_create(&c->cg, 0, &c->cfg->resources, o->log, err);
 	if (r < 0)
 		return r;
+	if (c->cg.mode != ROCI_CG_NONE && (r = roci_cgroup_check_unused(&c->cg, err)) < 0) {
+		roci_cgroup_destroy(&c->cg, 0, NULL);
+		return r;
+	}
 	c->cg_made = c->cg.mode != ROCI_CG_NONE;
 	/* a memory cgroup made just now has killed nothing yet */
 	c->oom_kills = roci_cgroup_memory_is_new(&c->cg) ? 0 : roci_cgroup_oom_kills(&c->cg);

@@ -38,7 +38,6 @@
 /* Output read per wakeup. */
 #define DRAIN_MAX (64 * 1024)
 
-static char *const empty_env[] = { NULL };
 
 struct output_tail {
 	char buf[OUTPUT_TAIL_MAX];
@@ -159,11 +158,12 @@ static int add_close_others(posix_spawn_file_actions_t *fa)
 
 /* Start the hook. Returns 0 or a negative errno (exec failures included:
  * posix_spawn reports them to the caller). */
-static int spawn_hook(const struct roci_hook *h, int stdin_fd, int out_fd, pid_t *pid)
+static int spawn_hook(const struct roci_hook *h, const struct roci_hook_env *he, int stdin_fd, int out_fd,
+		      pid_t *pid)
 {
 	char *argv0[] = { h->path, NULL };
 	char *const *argv = h->args && h->args[0] ? h->args : argv0;
-	char *const *envp = h->env ? h->env : empty_env;
+	char *const *envp = h->env ? h->env : he && he->env ? he->env : environ;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, all;
@@ -182,6 +182,7 @@ static int spawn_hook(const struct roci_hook *h, int stdin_fd, int out_fd, pid_t
 	    !(r = posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO)) &&
 	    !(r = posix_spawn_file_actions_adddup2(&fa, out_fd, STDERR_FILENO)) &&
 	    !(r = add_close_others(&fa)) &&
+	    !(r = he && he->cwd ? posix_spawn_file_actions_addchdir_np(&fa, he->cwd) : 0) &&
 	    !(r = posix_spawnattr_setsigmask(&attr, &none)) &&
 	    !(r = posix_spawnattr_setsigdefault(&attr, &all)) &&
 	    !(r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)))
@@ -329,7 +330,8 @@ static int hook_error(struct roci_err *err, int code, const char *prefix, const 
 }
 
 static int run_hook(const struct roci_hook *h, enum roci_hook_kind kind, size_t idx,
-		    const char *state_json, const struct roci_log *log, struct roci_err *err)
+		    const char *state_json, const struct roci_hook_env *he, const struct roci_log *log,
+		    struct roci_err *err)
 {
 	char prefix[256];
 	snprintf(prefix, sizeof(prefix), "%s hook #%zu (%s)", roci_hook_kind_name(kind), idx, h->path);
@@ -349,7 +351,7 @@ static int run_hook(const struct roci_hook *h, enum roci_hook_kind kind, size_t 
 	struct hook_proc p = { .pid = -1, .pidfd = -1, .in_fd = in[1], .out_fd = out[0],
 			       .input = state_json ? state_json : "" };
 	p.input_len = strlen(p.input);
-	r = spawn_hook(h, in[0], out[1], &p.pid);
+	r = spawn_hook(h, he, in[0], out[1], &p.pid);
 	close(in[0]);
 	close(out[1]);
 	if (r < 0) {
@@ -412,13 +414,14 @@ static int run_hook(const struct roci_hook *h, enum roci_hook_kind kind, size_t 
 }
 
 int roci_hooks_run(const struct roci_config *cfg, enum roci_hook_kind kind,
-		   const char *state_json, const struct roci_log *log, struct roci_err *err)
+		   const char *state_json, const struct roci_hook_env *he, const struct roci_log *log,
+		   struct roci_err *err)
 {
 	if (!cfg || (unsigned)kind >= ROCI_HOOK_KIND_COUNT)
 		return 0;
 	const struct roci_hook_list *l = &cfg->hooks[kind];
 	for (size_t i = 0; i < l->n; i++) {
-		int r = run_hook(&l->hooks[i], kind, i, state_json, log, err);
+		int r = run_hook(&l->hooks[i], kind, i, state_json, he, log, err);
 		if (r < 0)
 			return r;
 	}
@@ -433,7 +436,7 @@ void roci_hooks_run_warn(const struct roci_config *cfg, enum roci_hook_kind kind
 	const struct roci_hook_list *l = &cfg->hooks[kind];
 	for (size_t i = 0; i < l->n; i++) {
 		struct roci_err err = { 0 };
-		if (run_hook(&l->hooks[i], kind, i, state_json, log, &err) < 0)
+		if (run_hook(&l->hooks[i], kind, i, state_json, NULL, log, &err) < 0)
 			roci_warn(log, "%s", err.msg);
 	}
 }

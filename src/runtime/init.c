@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "linux/capabilities.h"
+#include "linux/loopback.h"
 #include "linux/lsm_labels.h"
+#include "linux/mempolicy.h"
 #include "linux/scheduling.h"
 #include "linux/sysctls.h"
 #include "linux/process.h"
@@ -128,7 +130,8 @@ static int install_seccomp(const struct roci_init_args *a, struct roci_err *err)
 	return wait_go(a->sync_fd, err);
 }
 
-/* A new session, a new session keyring, hostname and sysctls. */
+/* A new session, a new session keyring, hostname, lo up in a new network
+ * namespace, and sysctls. */
 static int setup_session(const struct roci_init_args *a, struct roci_err *err)
 {
 	if (setsid() < 0)
@@ -142,6 +145,9 @@ static int setup_session(const struct roci_init_args *a, struct roci_err *err)
 	}
 	int r = set_hostname(a->cfg, err);
 	if (r < 0)
+		return r;
+	const struct roci_namespace *net = &a->cfg->ns[ROCI_NS_NETWORK];
+	if (net->present && !net->path && (r = roci_loopback_up(err)) < 0)
 		return r;
 	return roci_sysctl_apply(a->cfg, a->procfs_fd, err);
 }
@@ -166,7 +172,9 @@ static int run_create_hooks(const struct roci_init_args *a, char *hook_state, si
 	if (r < 0)
 		return r;
 	snprintf(hook_state, hook_state_cap, "%s", m.text);
-	return roci_hooks_run(a->cfg, ROCI_HOOK_CREATE_CONTAINER, hook_state, a->log, err);
+	/* in the bundle, as runc runs them */
+	const struct roci_hook_env he = { .cwd = a->bundle };
+	return roci_hooks_run(a->cfg, ROCI_HOOK_CREATE_CONTAINER, hook_state, &he, a->log, err);
 }
 
 /* The pty, its master sent to the caller (console socket) or to the
@@ -221,11 +229,15 @@ static int setup_rootfs(const struct roci_init_args *a, char *hook_state, size_t
 	r = setup_terminal(a, ROCI_TTY_BIND_CONSOLE, err);
 	if (r < 0)
 		return r;
+	/* a missing cwd is made while the root can still be written */
+	if (cfg->process && (r = roci_process_make_cwd(cfg->process, err)) < 0)
+		return r;
 	return roci_rootfs_finalize(&rctx, err);
 }
 
 /* The process's surroundings that need no privilege change: cwd, the
- * program, rlimits, scheduling, personality, LSM labels. */
+ * program, rlimits, its stdio's owner, the memory policy, scheduling,
+ * personality, LSM labels. */
 static int prepare_process(const struct roci_init_args *a, const struct roci_process *p,
 			   char **exec_path, struct roci_err *err)
 {
@@ -239,6 +251,12 @@ static int prepare_process(const struct roci_init_args *a, const struct roci_pro
 	if (r < 0)
 		return r;
 	r = roci_process_rlimits(p, err);
+	if (r < 0)
+		return r;
+	r = roci_process_chown_stdio(p, err);
+	if (r < 0)
+		return r;
+	r = roci_mempolicy_apply(a->cfg, err);
 	if (r < 0)
 		return r;
 	r = roci_sched_apply(p, err);
@@ -276,15 +294,19 @@ static int drop_privileges(const struct roci_init_args *a, const struct roci_pro
 		if (r < 0)
 			return r;
 	}
-	/* Again as the container user: its permissions decide. */
+	/* Again as the container user, where its permissions allow; a cwd
+	 * only root can reach stays the one entered above (as runc). */
 	r = roci_process_chdir(p, false, err);
 	if (r < 0)
 		return r;
-	if (p->cpu_affinity_final) {
+	/* final wins; initial alone stays; without either the process gets
+	 * its cgroup's CPUs, not the affinity roci was started with */
+	if (p->cpu_affinity_final)
 		r = roci_sched_set_affinity(0, p->cpu_affinity_final, err);
-		if (r < 0)
-			return r;
-	}
+	else if (!p->cpu_affinity_initial)
+		r = roci_sched_reset_affinity(err);
+	if (r < 0)
+		return r;
 	if (p->no_new_privileges) {
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			return roci_fail(err, errno, "set no_new_privs");
@@ -393,14 +415,16 @@ void roci_init_main(const struct roci_init_args *a)
 	if (!a->cfg->process)
 		_exit(0);
 
-	r = roci_hooks_run(a->cfg, ROCI_HOOK_START_CONTAINER, hook_state, &log, &err);
+	char **env = roci_process_env(a->cfg->process, a->listen_fds);
+	if (!env)
+		_exit(1);
+	/* a startContainer hook without env sees the process's (as with runc) */
+	const struct roci_hook_env he = { .env = env };
+	r = roci_hooks_run(a->cfg, ROCI_HOOK_START_CONTAINER, hook_state, &he, &log, &err);
 	if (r < 0) {
 		roci_error(&log, "%s", err.msg);
 		_exit(1);
 	}
-	char **env = roci_process_env(a->cfg->process, a->listen_fds);
-	if (!env)
-		_exit(1);
 	roci_process_keep_fds(a->keep_fds);
 	close(a->procfs_fd);
 	execve(exec_path, a->cfg->process->args, env);

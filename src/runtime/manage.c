@@ -78,9 +78,8 @@ int roci_container_pids(const char *root, const char *id, pid_t **pids, size_t *
 	int r = load_with_cgroup(root, id, false, &c, &cg, err);
 	if (r < 0)
 		return r;
-	if (c.status == ROCI_STATUS_STOPPED)
-		r = roci_failx(err, EINVAL, "container not running");
-	else
+	/* a stopped container has no process: an empty answer (as runc) */
+	if (c.status != ROCI_STATUS_STOPPED)
 		r = roci_cgroup_pids(&cg, pids, n, err);
 	roci_cgroup_free(&cg);
 	roci_container_close(&c);

@@ -215,6 +215,14 @@ sleeper() {
 		d=$(cgdir "$CID" cpu)
 		[ "$(cat "$d/cpu.rt_runtime_us")" = 1000 ]
 		[ "$(cat "$d/cpu.rt_period_us")" = 1000000 ]
+		# a period below the current runtime: the runtime goes in first
+		roci update --cpu-rt-period 900 --cpu-rt-runtime 800 "$CID"
+		[ "$(cat "$d/cpu.rt_runtime_us")" = 800 ]
+		[ "$(cat "$d/cpu.rt_period_us")" = 900 ]
+		# and back up: the period first
+		roci update --cpu-rt-period 1000000 --cpu-rt-runtime 5000 "$CID"
+		[ "$(cat "$d/cpu.rt_runtime_us")" = 5000 ]
+		[ "$(cat "$d/cpu.rt_period_us")" = 1000000 ]
 	fi
 }
 
@@ -581,6 +589,39 @@ EOF
 		[ "$(state_dirs)" -eq 0 ]
 		[ -z "$(ls -d /sys/fs/cgroup/*/"$CID" 2>/dev/null)" ]
 	done
+}
+
+@test "a cgroup that holds processes, or is frozen, is refused at once; nothing is left" {
+	sleeper
+	local p=roci-test-parent-$$
+	update_config '.linux.cgroupsPath = "/'"$p"'/busy"'
+	roci run -d -b "$BUNDLE" "$CID"
+	rrun roci run -d -b "$BUNDLE" "$CID-2"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container's cgroup is not empty: "*"/$p/busy has 1 process(es)"* ]]
+	[ ! -e "$STATE/$CID-2" ]
+	# the first one is untouched
+	[ "$(container_status "$CID")" = running ]
+	roci delete -f "$CID"
+	# an empty cgroup that is frozen: the init would stop there, and create with it
+	local f
+	if [ -d /sys/fs/cgroup/freezer ]; then
+		f=/sys/fs/cgroup/freezer/$p/frozen
+		mkdir -p "$f"
+		echo FROZEN >"$f/freezer.state"
+	else
+		f=/sys/fs/cgroup/$p/frozen
+		mkdir -p "$f"
+		echo 1 >"$f/cgroup.freeze"
+	fi
+	update_config '.linux.cgroupsPath = "/'"$p"'/frozen"'
+	rrun timeout 20 "$ROCI" --root "$STATE" run -d -b "$BUNDLE" "$CID-3"
+	[ -e "$f/freezer.state" ] && echo THAWED >"$f/freezer.state" || echo 0 >"$f/cgroup.freeze"
+	rmdir "$f"
+	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[[ "$output" == *"container's cgroup is frozen"* ]]
+	[ "$(state_dirs)" -eq 0 ]
+	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -path "*$p/*" 2>/dev/null)" ]
 }
 
 @test "--systemd-cgroup without a reachable systemd: a clear error, nothing left" {

@@ -94,3 +94,17 @@ expect_clean_failure() {
 		[[ "$output" == *'container "nope" does not exist'* ]]
 	done
 }
+
+@test "linux.intelRdt without resctrl: runc's error, and nothing is made" {
+	update_config '.linux.intelRdt = {"closID": "roci-test", "l3CacheSchema": "L3:0=f"}'
+	rrun roci create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ]
+	if [ "$(stat -f -c %t /sys/fs/resctrl 2>/dev/null)" != 7655821 ]; then
+		[[ "$output" == *"intelRdt is specified in config, but Intel RDT is not supported or enabled"* ]]
+	else
+		[[ "$output" == *"linux.intelRdt"* ]]
+	fi
+	[ "$(state_dirs)" -eq 0 ]
+	[ -z "$(ls -d /sys/fs/cgroup/*/c1 2>/dev/null)" ]
+	roci features | jq -e '.linux.intelRdt.enabled == false'
+}

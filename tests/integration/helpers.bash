@@ -49,6 +49,15 @@ roci_build_libc() {
 	"$ROCI" --version | sed -n 's/^libc: \([a-z]*\).*/\1/p'
 }
 
+# refused JQ_FILTER MESSAGE: with the config changed by JQ_FILTER, create
+# fails with MESSAGE in its output
+refused() {
+	update_config "$1"
+	rrun roci create -b "$BUNDLE" refused-$$
+	[ "$status" -ne 0 ] || { echo "create did not fail" >&2; return 1; }
+	[[ "$output" == *"$2"* ]] || { echo "no \"$2\" in the output" >&2; return 1; }
+}
+
 # state_dirs: entries under the --root (nothing may be left after errors)
 state_dirs() {
 	ls -A "$STATE" 2>/dev/null | wc -l

@@ -60,6 +60,24 @@ hook() {
 	[ "$(sort -u "$BATS_TEST_TMPDIR/fds")" = "0 1 2 " ]
 }
 
+@test "a hook without env gets roci's environment, startContainer's the process's; createContainer runs in the bundle" {
+	local d=$BATS_TEST_TMPDIR
+	: >"$d/sc"
+	update_config '.process.env += ["CONTAINER_ONLY=yes"] |
+		.mounts += [{"destination":"/hookenv","type":"bind","source":"'"$d/sc"'","options":["bind"]}] |
+		.hooks = {"prestart": [{"path":"/bin/sh","args":["sh","-c","env > '"$d"'/prestart"]}],
+			"poststop": [{"path":"/bin/sh","args":["sh","-c","env > '"$d"'/poststop"]}],
+			"createContainer": [{"path":"/bin/sh","args":["sh","-c","pwd > '"$d"'/cc"]}],
+			"startContainer": [{"path":"/bin/sh","args":["sh","-c","env > /hookenv"]}]}'
+	(cd / && HOSTONLY=from-roci roci run -b "$BUNDLE" c1)
+	grep -qx HOSTONLY=from-roci "$d/prestart"
+	grep -qx HOSTONLY=from-roci "$d/poststop"
+	! grep -q CONTAINER_ONLY "$d/prestart"
+	grep -qx CONTAINER_ONLY=yes "$d/sc"
+	! grep -q HOSTONLY "$d/sc"
+	[ "$(cat "$d/cc")" = "$(cd "$BUNDLE" && pwd -P)" ]
+}
+
 @test "createContainer hooks run in the container's namespaces" {
 	update_config '.hooks = {"createContainer": [{"path":"/bin/sh","args":["sh","-c","readlink /proc/self/ns/uts > '"$BATS_TEST_TMPDIR"'/ns"]}]}'
 	set_args sleep 100

@@ -140,8 +140,46 @@ teardown() { common_teardown; }
 	[ "$output" = $'a1\nb2' ]
 	run roci list -f json
 	[ "$(jq -r '.[] | "\(.id) \(.status)"' <<<"$output")" = $'a1 created\nb2 running' ]
+	# runc's fields, in runc's order; the owner by name; annotations only
+	# when there are some
+	[ "$(jq -c '[.[0] | keys_unsorted[]]' <<<"$output")" = \
+		'["ociVersion","id","pid","status","bundle","rootfs","created","owner"]' ]
+	[ "$(jq -r '.[0].owner' <<<"$output")" = root ]
 	run roci list --format yaml
 	[ "$status" -ne 0 ]
+	roci delete -f a1
+	roci delete -f b2
+	# nothing: null, as runc prints it
+	run roci list -f json
+	[ "$output" = null ]
+}
+
+@test "state while create is still running says creating; once create returns, created" {
+	local d=$BATS_TEST_TMPDIR
+	set_args sleep 100
+	update_config '.hooks = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c",
+		"touch '"$d"'/in-hook; while [ ! -e '"$d"'/go ]; do sleep 0.05; done"]}]}'
+	roci create -b "$BUNDLE" c1 >/dev/null 2>&1 &
+	local creator=$!
+	wait_until 30 test -e "$d/in-hook"
+	[ "$(container_status c1)" = creating ]
+	[[ "$(roci list)" == *" creating "* ]]
+	touch "$d/go"
+	wait "$creator"
+	[ "$(container_status c1)" = created ]
+}
+
+@test "ps of a stopped container: an empty answer, not an error" {
+	set_args true
+	roci run -d -b "$BUNDLE" c1
+	wait_status c1 stopped
+	rrun roci ps -f json c1
+	[ "$status" -eq 0 ]
+	[ "$output" = null ]
+	rrun roci ps c1
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == *PID* ]]
 }
 
 @test "two concurrent creates of one id: exactly one wins" {

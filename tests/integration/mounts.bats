@@ -140,3 +140,54 @@ teardown() { common_teardown; }
 	[ "$output" = ok ]
 	[ "$(wc -l </proc/self/mountinfo)" -eq "$before" ]
 }
+
+@test "tmpcopyup: the tmpfs starts with a copy of what it covers (owner, mode, symlinks), ro after the copy" {
+	mkdir -p "$BUNDLE/rootfs/data/sub"
+	echo hello >"$BUNDLE/rootfs/data/sub/f"
+	chown 1000:1001 "$BUNDLE/rootfs/data/sub/f"
+	chmod 640 "$BUNDLE/rootfs/data/sub/f"
+	ln -s sub/f "$BUNDLE/rootfs/data/link"
+	mkfifo "$BUNDLE/rootfs/data/fifo"
+	update_config '.mounts += [{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "nosuid"]}]'
+	set_args sh -c 'stat -c "%n %u:%g %a %F" /data/sub/f /data/fifo; readlink /data/link; echo new > /data/new; grep " /data " /proc/self/mountinfo | cut -d" " -f9'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "/data/sub/f 1000:1001 640 regular file" ]
+	[ "${lines[1]}" = "/data/fifo 0:0 644 fifo" ]
+	[ "${lines[2]}" = sub/f ]
+	[ "${lines[3]}" = tmpfs ]
+	# the copy was written, not the directory under it
+	[ ! -e "$BUNDLE/rootfs/data/new" ]
+	# ro comes after the copy
+	update_config '.mounts[-1].options = ["tmpcopyup", "ro"]'
+	set_args sh -c 'cat /data/sub/f; touch /data/x 2>/dev/null || echo read-only'
+	update_config '.process.capabilities.effective += ["CAP_DAC_OVERRIDE"] | .process.capabilities.bounding += ["CAP_DAC_OVERRIDE"] | .process.capabilities.permitted += ["CAP_DAC_OVERRIDE"]'
+	rrun roci run -b "$BUNDLE" c2
+	[ "$status" -eq 0 ]
+	[ "$output" = $'hello\nread-only' ]
+	# only a tmpfs can be copied up into
+	update_config '.mounts[-1] = {"destination": "/data", "type": "bind", "source": "/tmp", "options": ["rbind", "tmpcopyup"]}'
+	rrun roci create -b "$BUNDLE" c3
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"mount /data: tmpcopyup applies to a tmpfs only"* ]]
+	[ "$(state_dirs)" -eq 0 ]
+	roci features | jq -e '.mountOptions | index("tmpcopyup") != null'
+}
+
+@test "a bind destination that is a dangling symlink (through another one) is made where it points, inside the root" {
+	echo from-host >"$BATS_TEST_TMPDIR/hosts"
+	ln -s /jump/baz/hosts "$BUNDLE/rootfs/etc/hosts2"
+	ln -s /nowhere "$BUNDLE/rootfs/jump"
+	# and one that climbs: it stays in the root
+	ln -s ../../../../../../../roci-escape/hosts "$BUNDLE/rootfs/etc/hosts3"
+	update_config '.mounts += [
+		{"destination": "/etc/hosts2", "type": "bind", "source": "'"$BATS_TEST_TMPDIR"'/hosts", "options": ["bind"]},
+		{"destination": "/etc/hosts3", "type": "bind", "source": "'"$BATS_TEST_TMPDIR"'/hosts", "options": ["bind"]}]'
+	set_args sh -c 'cat /etc/hosts2 /nowhere/baz/hosts /etc/hosts3 /roci-escape/hosts'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = $'from-host\nfrom-host\nfrom-host\nfrom-host' ]
+	[ -f "$BUNDLE/rootfs/nowhere/baz/hosts" ]
+	[ -f "$BUNDLE/rootfs/roci-escape/hosts" ]
+	[ ! -e /roci-escape ]
+}

@@ -114,3 +114,20 @@ teardown() {
 	[[ "$output" == *"UTS namespace"* ]]
 	[ "$(state_dirs)" -eq 0 ]
 }
+
+@test "the loopback interface of a new network namespace is up; a joined one is left as it is" {
+	set_args sh -c 'cat /sys/class/net/lo/operstate /sys/class/net/lo/flags'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	# operstate of lo is "unknown" when up, "down" when not; IFF_UP is bit 0
+	[ "${lines[0]}" = unknown ]
+	[ $((lines[1] & 1)) -eq 1 ]
+	# a namespace the container joins keeps its lo down
+	local ns=roci-test-lo-$$
+	ip netns add "$ns"
+	update_config '(.linux.namespaces[] | select(.type == "network")) += {"path": "/run/netns/'"$ns"'"}'
+	rrun roci run -b "$BUNDLE" c2
+	ip netns del "$ns"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = down ]
+}

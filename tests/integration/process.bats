@@ -111,6 +111,38 @@ teardown() { common_teardown; }
 	[[ "$output" == *"CapAmb:	0000000000000000"* ]]
 }
 
+@test "a missing cwd is made before the root is read-only; a cwd only root can reach works for a user" {
+	update_config '.root.readonly = true | .process.cwd = "/does/not/exist"'
+	set_args pwd
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = /does/not/exist ]
+	# /secret (0700, root's) holds the cwd of a process running as uid 1000
+	mkdir -m 700 "$BUNDLE/rootfs/secret"
+	mkdir -m 755 "$BUNDLE/rootfs/secret/work"
+	update_config '.root.readonly = false | .process.cwd = "/secret/work" | .process.user = {"uid": 1000, "gid": 1000}'
+	set_args sh -c 'pwd; ls /secret 2>/dev/null || echo "no way in"'
+	rrun roci run -b "$BUNDLE" c2
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = /secret/work ]
+	[ "${lines[1]}" = "no way in" ]
+}
+
+@test "the stdio roci passes on is the container user's: a process that is not root reopens it" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	set_args sh -c 'echo reopened > /proc/self/fd/1'
+	local out=$BATS_TEST_TMPDIR/out
+	: >"$out"
+	roci run -b "$BUNDLE" c1 >"$out"
+	[ "$(cat "$out")" = reopened ]
+	[ "$(stat -c %u "$out")" = 1000 ]
+	# a pipe too
+	[ "$(roci run -b "$BUNDLE" c2 | cat)" = reopened ]
+	# /dev/null is never handed over
+	roci run -b "$BUNDLE" c3 </dev/null 2>/dev/null >/dev/null
+	[ "$(stat -c %u /dev/null)" = 0 ]
+}
+
 @test "only stdio reaches the container; --preserve-fds passes more" {
 	set_args ls /proc/self/fd
 	"$ROCI" --root "$STATE" run -b "$BUNDLE" c1 7>/dev/null >"$BATS_TEST_TMPDIR/out" 2>&1

@@ -96,6 +96,62 @@ teardown() { common_teardown; }
 	[ "$(state_dirs)" -eq 0 ]
 }
 
+@test "without execCPUAffinity, run and exec get the cgroup's CPUs, not the affinity roci was started with" {
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+	set_args sh -c 'grep Cpus_allowed_list /proc/self/status'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	local all=$output
+	rrun taskset -c 0 "$ROCI" --root "$STATE" run -b "$BUNDLE" c2
+	[ "$status" -eq 0 ]
+	[ "$output" = "$all" ]
+	set_args sleep 100
+	roci run -d -b "$BUNDLE" c3
+	rrun taskset -c 0 "$ROCI" --root "$STATE" exec c3 grep Cpus_allowed_list /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$output" = "$all" ]
+	[ "$all" != "$(taskset -c 0 grep Cpus_allowed_list /proc/self/status)" ]
+}
+
+@test "linux.memoryPolicy: each mode and flag reaches the process; nodes the host lacks are a clear error" {
+	[ -e /proc/self/numa_maps ] || skip "a kernel without NUMA"
+	local node mp want
+	node=$(cut -d, -f1 /sys/devices/system/node/online | cut -d- -f1)
+	# numa_maps shows the policy of mappings that have none of their own
+	set_args sh -c 'head -1 /proc/self/numa_maps | cut -d" " -f2'
+	# MPOL_WEIGHTED_INTERLEAVE came with Linux 6.9: before, the kernel's
+	# refusal is the error
+	local major minor
+	IFS=. read -r major minor _ <<<"$(uname -r)"
+	while read -r mp want; do
+		update_config ".linux.memoryPolicy = $mp"
+		rrun roci run -b "$BUNDLE" c1
+		if [ "$want" = weighted ] && [ "$major" -lt 6 -o \( "$major" -eq 6 -a "$minor" -lt 9 \) ]; then
+			[ "$status" -ne 0 ]
+			[[ "$output" == *"set_mempolicy MPOL_WEIGHTED_INTERLEAVE nodes $node: Invalid argument"* ]]
+			continue
+		fi
+		[ "$status" -eq 0 ]
+		[ "$output" = "$want" ]
+	done <<EOF2
+{"mode":"MPOL_BIND","nodes":"$node"} bind:$node
+{"mode":"MPOL_BIND","nodes":"$node","flags":["MPOL_F_NUMA_BALANCING"]} bind=balancing:$node
+{"mode":"MPOL_INTERLEAVE","nodes":"$node","flags":["MPOL_F_STATIC_NODES"]} interleave=static:$node
+{"mode":"MPOL_INTERLEAVE","nodes":"$node","flags":["MPOL_F_RELATIVE_NODES"]} interleave=relative:$node
+{"mode":"MPOL_PREFERRED","nodes":"$node"} prefer:$node
+{"mode":"MPOL_PREFERRED"} local
+{"mode":"MPOL_PREFERRED_MANY","nodes":"$node"} prefer
+{"mode":"MPOL_WEIGHTED_INTERLEAVE","nodes":"$node"} weighted
+{"mode":"MPOL_LOCAL"} local
+{"mode":"MPOL_DEFAULT"} default
+EOF2
+	refused '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "1000"}' \
+		"linux.memoryPolicy.nodes: node 1000 does not exist on this host"
+	refused '.linux.memoryPolicy = {"mode": "MPOL_INTERLEAVE"}' "MPOL_INTERLEAVE needs at least one node"
+	[ "$(state_dirs)" -eq 0 ]
+	roci features | jq -e '.linux.memoryPolicy | (.modes | length) == 7 and (.flags | length) == 3'
+}
+
 @test "sysctl: net, ipc and uts sysctls land in the container's namespaces" {
 	update_config '.linux.sysctl = {
 		"net.ipv4.ip_forward": "1", "net/ipv4/conf/lo/forwarding": "1", "kernel.shmmni": "1234",
@@ -130,7 +186,23 @@ teardown() { common_teardown; }
 	rrun roci create -b "$BUNDLE" c1
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"invalid name"* ]]
+	# hostname and domainname against their sysctls: two values are refused
+	make_bundle "$BUNDLE"
+	refused '.hostname = "a" | .linux.sysctl = {"kernel.hostname": "b"}' \
+		'sysctl "kernel.hostname" ("b") conflicts with hostname "a"'
+	refused '.hostname = "a" | .domainname = "x" | .linux.sysctl = {"kernel/domainname": "y"}' \
+		'conflicts with domainname "x"'
+	# nor without a UTS namespace of the container's own
+	refused 'del(.hostname, .domainname) | .linux.sysctl = {"kernel.domainname": "y"} |
+		.linux.namespaces -= [{"type": "uts"}]' 'sysctl "kernel.domainname" is not allowed without a private uts namespace'
 	[ "$(state_dirs)" -eq 0 ]
+	# one value, said twice, is fine
+	make_bundle "$BUNDLE"
+	update_config '.hostname = "same" | .linux.sysctl = {"kernel.hostname": "same"}'
+	set_args hostname
+	rrun roci run -b "$BUNDLE" c2
+	[ "$status" -eq 0 ]
+	[ "$output" = same ]
 }
 
 @test "a new session keyring unless --no-new-keyring" {

@@ -137,5 +137,26 @@ int main(void)
 	check_bad("{" BASE ",\"annotations\":{\"a\":1}}", "annotations[\"a\"]: expected a string", "annotation value type");
 	check_bad("{" BASE ",\"linux\":{\"resources\":[]}}", "linux.resources: expected an object", "resources type");
 	check_bad("{" BASE ",\"ociVersion\":\"1.0.0\"}", "invalid JSON", "duplicate key");
+	{
+		struct roci_config *c = NULL;
+		ok(roci_config_parse_string("{" BASE ",\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_INTERLEAVE\","
+					    "\"nodes\":\"0-3,7\",\"flags\":[\"MPOL_F_STATIC_NODES\",\"MPOL_F_NUMA_BALANCING\"]}}}",
+					    &c, NULL) == 0 && c && c->has_memory_policy && c->memory_policy.mode == 3 &&
+		   c->memory_policy.flags == ((1u << 15) | (1u << 13)) && !strcmp(c->memory_policy.nodes, "0-3,7"),
+		   "memoryPolicy: mode, nodes and flags in the kernel's values");
+		roci_config_free(c);
+		c = NULL;
+		ok(roci_config_parse_string("{" BASE ",\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_WEIGHTED_INTERLEAVE\","
+					    "\"nodes\":\"1\"}}}", &c, NULL) == 0 && c && c->memory_policy.mode == 6,
+		   "memoryPolicy: MPOL_WEIGHTED_INTERLEAVE is 6");
+		roci_config_free(c);
+	}
+	check_bad("{" BASE ",\"linux\":{\"memoryPolicy\":{\"nodes\":\"0\"}}}", "linux.memoryPolicy.mode: required", "memoryPolicy without mode");
+	check_bad("{" BASE ",\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_X\"}}}", "unknown value \"MPOL_X\"", "unknown memoryPolicy mode");
+	check_bad("{" BASE ",\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\",\"flags\":[\"MPOL_F_X\"]}}}", "flags[0]: unknown value", "unknown memoryPolicy flag");
+	check_bad("{" BASE ",\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0-\"}}}", "invalid node list \"0-\"", "bad node list");
+	check_bad("{" BASE ",\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_BIND\"}}}", "MPOL_BIND needs at least one node", "MPOL_BIND without nodes");
+	check_bad("{" BASE ",\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_DEFAULT\",\"nodes\":\"0\"}}}", "MPOL_DEFAULT takes no nodes", "MPOL_DEFAULT with nodes");
+	check_bad("{" BASE ",\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\",\"flags\":[\"MPOL_F_STATIC_NODES\",\"MPOL_F_RELATIVE_NODES\"]}}}", "exclude each other", "static and relative nodes");
 	return tap_done();
 }

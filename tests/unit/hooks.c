@@ -56,16 +56,24 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* Run hooks of one kind from an otherwise empty config. */
-static int run(struct roci_hook *hooks, size_t n, enum roci_hook_kind kind, const char *state,
-	       struct roci_err *err)
+/* Run hooks of one kind from an otherwise empty config; a hook without
+ * env gets default_env (NULL: ours). */
+static int run_env(struct roci_hook *hooks, size_t n, enum roci_hook_kind kind, const char *state,
+		   char *const *default_env, struct roci_err *err)
 {
 	struct roci_config cfg;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.hooks[kind].hooks = hooks;
 	cfg.hooks[kind].n = n;
 	roci_err_clear(err);
-	return roci_hooks_run(&cfg, kind, state, &quiet, err);
+	const struct roci_hook_env he = { .env = default_env };
+	return roci_hooks_run(&cfg, kind, state, &he, &quiet, err);
+}
+
+static int run(struct roci_hook *hooks, size_t n, enum roci_hook_kind kind, const char *state,
+	       struct roci_err *err)
+{
+	return run_env(hooks, n, kind, state, NULL, err);
 }
 
 static struct roci_hook sh(char **args, char **env)
@@ -155,7 +163,13 @@ static void test_env(void)
 	rc = run(&h, 1, ROCI_HOOK_POSTSTART, "{}", &err);
 	ok(rc == 0, "env hook (%s)", err.msg);
 	_cleanup_free_ char *a = slurp(out);
-	is_str(a, "unset:unset:0\n", "no env given: empty environment");
+	ok(a && !strncmp(a, "leaked:unset:", 13), "no env given: roci's own environment (as runc)");
+
+	char *proc_env[] = { "FOO=process", NULL };
+	rc = run_env(&h, 1, ROCI_HOOK_START_CONTAINER, "{}", proc_env, &err);
+	ok(rc == 0, "env hook with a default env (%s)", err.msg);
+	_cleanup_free_ char *c = slurp(out);
+	is_str(c, "unset:process:12\n", "no env given: the default env named");
 
 	char *env[] = { "FOO=bar", "PATH=/x", NULL };
 	h = sh(args, env);

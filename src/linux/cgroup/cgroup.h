@@ -110,6 +110,9 @@ int roci_cgroup_kill(const struct roci_cgroup *cg, int sig, struct roci_err *err
 int roci_cgroup_freeze(const struct roci_cgroup *cg, bool freeze, struct roci_err *err);
 /* Is the cgroup frozen? false when there is no freezer. */
 bool roci_cgroup_is_frozen(const struct roci_cgroup *cg);
+/* Before a new container goes into a cgroup: it must hold no process and
+ * must not be frozen (the init would stop there, and create with it). */
+int roci_cgroup_check_unused(const struct roci_cgroup *cg, struct roci_err *err);
 
 /* Statistics in runc's `events --stats` shape ({"cpu":..,"memory":..}). */
 int roci_cgroup_stats(const struct roci_cgroup *cg, json_t **out, struct roci_err *err);

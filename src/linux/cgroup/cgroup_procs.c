@@ -133,6 +133,37 @@ bool roci_cgroup_is_frozen(const struct roci_cgroup *cg)
 	return buf[0] == '1';
 }
 
+/* v2: frozen itself or through an ancestor ("frozen 1" in cgroup.events) */
+static bool v2_frozen(const struct roci_cgroup *cg)
+{
+	const struct roci_cg_dir *d = roci_cg_v2_dir(cg);
+	char buf[512];
+	return d && roci_cg_read(d->path, "cgroup.events", buf, sizeof(buf)) > 0 && strstr(buf, "frozen 1");
+}
+
+int roci_cgroup_check_unused(const struct roci_cgroup *cg, struct roci_err *err)
+{
+	/* every hierarchy: on a hybrid host a process may sit in one only; a
+	 * directory roci has just made holds nothing (but may be frozen by
+	 * its parent) */
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->dirs[i].made_from)
+			continue;
+		char buf[4096];
+		int len = roci_cg_read(cg->dirs[i].path, "cgroup.procs", buf, sizeof(buf));
+		if (len <= 0)
+			continue;
+		size_t n = 1;  /* one pid per line, the last newline cut */
+		for (int k = 0; k < len; k++)
+			n += buf[k] == '\n';
+		return roci_failx(err, EBUSY, "container's cgroup is not empty: %s has %zu%s process(es)",
+				  cg->dirs[i].path, n, len >= (int)sizeof(buf) - 2 ? " or more" : "");
+	}
+	if (roci_cgroup_is_frozen(cg) || v2_frozen(cg))
+		return roci_failx(err, EBUSY, "container's cgroup is frozen: thaw it first");
+	return 0;
+}
+
 int roci_cgroup_kill(const struct roci_cgroup *cg, int sig, struct roci_err *err)
 {
 	const struct roci_cg_dir *d = roci_cg_v2_dir(cg);

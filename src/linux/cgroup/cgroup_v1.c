@@ -102,10 +102,17 @@ static int v1_cpu(const char *dir, const struct roci_resources *res, bool update
 		  (res->cpu.realtime_runtime.set && res->cpu.realtime_runtime.v);
 	if (rt && !roci_cg_has_file(dir, "cpu.rt_period_us"))
 		return roci_failx(err, ENOTSUP, "linux.resources.cpu: realtimeRuntime and realtimePeriod need realtime group scheduling, which this kernel lacks (no cpu.rt_period_us)");
-	if (res->cpu.realtime_period.set && res->cpu.realtime_period.v &&
-	    (r = write_u64(dir, "cpu.rt_period_us", res->cpu.realtime_period.v, err)) < 0)
+	/* the runtime may never exceed the period: a period below the
+	 * current runtime goes in after the new runtime */
+	bool period = res->cpu.realtime_period.set && res->cpu.realtime_period.v;
+	bool runtime = res->cpu.realtime_runtime.set && res->cpu.realtime_runtime.v;
+	bool runtime_first = period && runtime &&
+			     (int64_t)res->cpu.realtime_period.v < read_i64(dir, "cpu.rt_runtime_us");
+	if (runtime_first && (r = write_i64(dir, "cpu.rt_runtime_us", res->cpu.realtime_runtime.v, err)) < 0)
 		return r;
-	if (res->cpu.realtime_runtime.set && res->cpu.realtime_runtime.v &&
+	if (period && (r = write_u64(dir, "cpu.rt_period_us", res->cpu.realtime_period.v, err)) < 0)
+		return r;
+	if (runtime && !runtime_first &&
 	    (r = write_i64(dir, "cpu.rt_runtime_us", res->cpu.realtime_runtime.v, err)) < 0)
 		return r;
 	if (res->cpu.idle.set) {
