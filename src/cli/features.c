@@ -136,8 +136,8 @@ static json_t *intel_rdt_section(void)
 
 static json_t *mount_extensions_section(void)
 {
-	/* idmapped mounts are refused (rootfs_mounts.c) */
-	return json_pack("{s:o}", "idmap", enabled(false));
+	/* idmapped bind mounts (linux/idmap.c) */
+	return json_pack("{s:o}", "idmap", enabled(true));
 }
 
 static json_t *memory_policy_section(void)
@@ -152,7 +152,7 @@ static json_t *memory_policy_section(void)
 
 static json_t *net_devices_section(void)
 {
-	return enabled(false);
+	return enabled(true);
 }
 
 static json_t *linux_section(void)

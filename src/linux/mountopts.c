@@ -100,12 +100,8 @@ static const struct opt_def opt_table[] = {
 size_t roci_mount_option_names(const char **out, size_t cap)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(opt_table) && n < cap; i++) {
-		enum opt_kind k = opt_table[i].kind;
-		if (k == OPT_IDMAP || k == OPT_RIDMAP)
-			continue; /* not supported by this version */
+	for (size_t i = 0; i < ARRAY_SIZE(opt_table) && n < cap; i++)
 		out[n++] = opt_table[i].name;
-	}
 	return n;
 }
 

@@ -29,6 +29,11 @@ struct roci_mount_opts {
 int roci_mount_opts_parse(char *const *options, size_t n, struct roci_mount_opts *out,
 			  struct roci_err *err);
 void roci_mount_opts_free(struct roci_mount_opts *o);
+static inline void roci_mount_opts_freep(struct roci_mount_opts *o)
+{
+	roci_mount_opts_free(o);
+}
+#define _cleanup_opts_ __attribute__((cleanup(roci_mount_opts_freep)))
 
 /* A bind mount: MS_BIND set ("bind" or "rbind"). */
 static inline bool roci_mount_opts_is_bind(const struct roci_mount_opts *o)

@@ -21,12 +21,6 @@ struct mnt_state {
 	int bundle_fd;  /* relative bind sources resolve here; -1 if none */
 };
 
-static inline void opts_cleanup(struct roci_mount_opts *o)
-{
-	roci_mount_opts_free(o);
-}
-#define _cleanup_opts_ __attribute__((cleanup(opts_cleanup)))
-
 /* path is prefix itself or below it ("/proc" covers "/proc/sys"). */
 static inline bool path_under(const char *path, const char *prefix)
 {

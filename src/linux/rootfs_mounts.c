@@ -190,9 +190,9 @@ static int mount_check_entry(const struct mnt_state *st, const struct roci_mount
 	int r = roci_mount_opts_parse(m->options, m->n_options, o, err);
 	if (r < 0)
 		return r;
-	if (o->idmap || o->ridmap || m->n_uid_mappings || m->n_gid_mappings)
-		return roci_failx(err, ENOTSUP, "mount %s: idmapped mounts are not supported", dst);
 	bool bind = *is_bind = mount_is_bind(m, o);
+	if ((o->idmap || o->ridmap || m->n_uid_mappings || m->n_gid_mappings) && !bind)
+		return roci_failx(err, ENOTSUP, "mount %s: idmapped mounts are bind mounts only", dst);
 	const char *type = m->type;
 	if (!bind && (!type || !*type))
 		return roci_failx(err, EINVAL, "mount %s: no filesystem type", dst);
@@ -360,8 +360,17 @@ int roci_rfs_mount_one(const struct mnt_state *st, const struct roci_mount *m,
 		return r;
 	_cleanup_close_ int mnt = -1; /* the bind source, or the new filesystem */
 	bool src_dir = true;
-	if (bind && (mnt = bind_source(st, m, dst, &o, &src_dir, err)) < 0)
+	const int *idmap = st->ctx->idmap_fds;
+	size_t idx = (size_t)(m - st->ctx->cfg->mounts);
+	if (bind && idmap && idx < st->ctx->cfg->n_mounts && idmap[idx] >= 0) {
+		/* made and idmapped by the runtime, detached */
+		struct stat sb;
+		if ((mnt = fcntl(idmap[idx], F_DUPFD_CLOEXEC, 3)) < 0 || fstat(mnt, &sb) < 0)
+			return roci_fail(err, errno, "mount %s: idmapped source", dst);
+		src_dir = S_ISDIR(sb.st_mode);
+	} else if (bind && (mnt = bind_source(st, m, dst, &o, &src_dir, err)) < 0) {
 		return mnt;
+	}
 	bool created;
 	_cleanup_close_ int dst_fd = mount_dest(st, m, dst, bind, mnt, src_dir, &created, err);
 	if (dst_fd < 0)

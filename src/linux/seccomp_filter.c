@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,88 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const struct r
 	return 0;
 }
 
+/* ---- syscalls newer than the profile: ENOSYS ------------------------------
+ * A profile that denies by default also denies syscalls it has never heard
+ * of, and a program then sees EPERM where it would fall back on ENOSYS
+ * (glibc's clone3, for one). As runc does, the filter starts with a stub
+ * that answers ENOSYS, per architecture, for every number above the
+ * highest one the profile names; the rest goes on to libseccomp's filter.
+ * x32 calls (x86-64's audit arch with bit 30 set) are left to that filter. */
+
+#define X32_SYSCALL_BIT 0x40000000u
+#define STUB_MAX_ARCHS 16
+
+/* The highest syscall number the profile names on arch, or -1. */
+static int profile_max_nr(const struct roci_seccomp *s, uint32_t arch)
+{
+	int max = -1;
+	for (size_t i = 0; i < s->n_rules; i++)
+		for (size_t k = 0; k < s->rules[i].n_names; k++) {
+			int nr = seccomp_syscall_resolve_name_arch(arch, s->rules[i].names[k]);
+			if (nr >= 0 && nr > max)
+				max = nr;
+		}
+	return max;
+}
+
+/* The stub for the filter's architectures (native first), into stub;
+ * returns its length, 0 when none is needed. */
+static size_t enosys_stub(const struct roci_seccomp *s, struct sock_filter *stub, size_t cap)
+{
+	if (s->default_action == ROCI_SCMP_ACT_ALLOW || s->default_action == ROCI_SCMP_ACT_LOG)
+		return 0;
+	uint32_t archs[STUB_MAX_ARCHS];
+	int maxes[STUB_MAX_ARCHS];
+	size_t n = 0;
+	for (size_t i = 0; i <= s->n_architectures && n < STUB_MAX_ARCHS; i++) {
+		uint32_t a = i == 0 ? seccomp_arch_native() : arch_token(s->architectures[i - 1]);
+		bool dup = a == 0 || a == SCMP_ARCH_X32;
+		for (size_t k = 0; k < n && !dup; k++)
+			dup = archs[k] == a;
+		int max = dup ? -1 : profile_max_nr(s, a);
+		if (max < 0)
+			continue;
+		archs[n] = a;
+		maxes[n++] = max;
+	}
+	if (!n)
+		return 0;
+	/* per architecture: arch match, load nr, [x32 out], above max;
+	 * then the arch-less jump, the ENOSYS return, and the filter */
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += archs[i] == SCMP_ARCH_X86_64 ? 4 : 3;
+	len += 2;
+	if (len > cap)
+		return 0;
+	size_t enosys = len - 1, orig = len, at = 0;
+#define JUMP(to) ((unsigned char)((to) - (at + 1)))
+	stub[at] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	at++;
+	for (size_t i = 0; i < n; i++) {
+		size_t block = archs[i] == SCMP_ARCH_X86_64 ? 4 : 3;
+		size_t next = at + block;
+		stub[at] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, archs[i], 0, JUMP(next));
+		at++;
+		stub[at] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+		at++;
+		if (archs[i] == SCMP_ARCH_X86_64) {
+			stub[at] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, JUMP(orig), 0);
+			at++;
+		}
+		stub[at] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)maxes[i], JUMP(enosys),
+							JUMP(orig));
+		at++;
+	}
+	/* another architecture: straight to the filter, past the return */
+	stub[at] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA | BPF_K, 1);
+	at++;
+	stub[at] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+	at++;
+#undef JUMP
+	return at;
+}
+
 int roci_seccomp_compile(const struct roci_seccomp *s, const struct roci_log *log,
 			 struct roci_seccomp_prog *out, struct roci_err *err)
 {
@@ -241,17 +324,21 @@ int roci_seccomp_compile(const struct roci_seccomp *s, const struct roci_log *lo
 	if (fstat(mfd, &st) < 0)
 		return roci_fail(err, errno, "seccomp: stat filter");
 	size_t n = (size_t)st.st_size / sizeof(struct sock_filter);
-	if (n == 0 || n > BPF_MAXINSNS)
+	struct sock_filter stub[1 + STUB_MAX_ARCHS * 4 + 2];
+	size_t n_stub = enosys_stub(s, stub, ARRAY_SIZE(stub));
+	if (n == 0 || n + n_stub > BPF_MAXINSNS)
 		return roci_failx(err, E2BIG, "seccomp: filter has %zu instructions (the kernel allows %d)",
-				  n, BPF_MAXINSNS);
-	out->insns = malloc(n * sizeof(struct sock_filter));
+				  n + n_stub, BPF_MAXINSNS);
+	out->insns = malloc((n_stub + n) * sizeof(struct sock_filter));
 	if (!out->insns)
 		return roci_fail(err, ENOMEM, "seccomp");
-	if (pread(mfd, out->insns, n * sizeof(struct sock_filter), 0) != (ssize_t)(n * sizeof(struct sock_filter))) {
+	memcpy(out->insns, stub, n_stub * sizeof(struct sock_filter));
+	if (pread(mfd, out->insns + n_stub, n * sizeof(struct sock_filter), 0) !=
+	    (ssize_t)(n * sizeof(struct sock_filter))) {
 		roci_seccomp_prog_free(out);
 		return roci_fail(err, errno ? errno : EIO, "seccomp: read filter");
 	}
-	out->len = (unsigned short)n;
+	out->len = (unsigned short)(n_stub + n);
 	out->flags = s->flags;
 	out->notify = s->uses_notify;
 	return 0;

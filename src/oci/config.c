@@ -193,6 +193,11 @@ void roci_config_free(struct roci_config *c)
 	roci_strv_free(c->readonly_paths);
 	free(c->mount_label);
 	free(c->memory_policy.nodes);
+	for (size_t i = 0; i < c->n_net_devices; i++) {
+		free(c->net_devices[i].host);
+		free(c->net_devices[i].name);
+	}
+	free(c->net_devices);
 	roci_config_free_security(c);
 	json_decref(c->json);
 	free(c);

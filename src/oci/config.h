@@ -30,6 +30,12 @@ struct roci_namespace {
 	char *path;       /* NULL: create a new one; else join this one */
 };
 
+/* linux.netDevices: a host interface moved into the container */
+struct roci_net_device {
+	char *host;  /* its name on the host (the entry's key) */
+	char *name;  /* its name inside ("%d" lets the kernel number it); never NULL */
+};
+
 /* linux.memoryPolicy, in the kernel's terms (set_mempolicy(2)) */
 struct roci_memory_policy {
 	int mode;        /* MPOL_DEFAULT (0) ... MPOL_WEIGHTED_INTERLEAVE (6) */
@@ -262,6 +268,8 @@ struct roci_config {
 	bool has_intel_rdt;
 	bool has_memory_policy;
 	struct roci_memory_policy memory_policy;
+	struct roci_net_device *net_devices;  /* linux.netDevices */
+	size_t n_net_devices;
 
 	struct json_t *json;  /* the parsed document (owned) */
 };

@@ -273,7 +273,8 @@ int roci_config_parse_linux(const json_t *lj, struct roci_config *c, struct roci
 	if ((r = roci_config_parse_seccomp(lj, c, err)) < 0 ||
 	    (r = roci_config_parse_sysctl(lj, c, err)) < 0 ||
 	    (r = roci_config_parse_personality(lj, c, err)) < 0 ||
-	    (r = roci_config_parse_memory_policy(lj, c, err)) < 0)
+	    (r = roci_config_parse_memory_policy(lj, c, err)) < 0 ||
+	    (r = roci_config_parse_net_devices(lj, c, err)) < 0)
 		return r;
 	json_t *o;
 	if ((r = roci_json_object(lj, "resources", "linux.resources", &o, err)) < 0 ||

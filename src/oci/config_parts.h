@@ -24,6 +24,7 @@ int roci_config_parse_id_mappings(const json_t *obj, const char *key, const char
 /* linux.seccomp, linux.sysctl, linux.personality */
 int roci_config_parse_seccomp(const json_t *linux_obj, struct roci_config *c, struct roci_err *err);
 int roci_config_parse_sysctl(const json_t *linux_obj, struct roci_config *c, struct roci_err *err);
+int roci_config_parse_net_devices(const json_t *linux_obj, struct roci_config *c, struct roci_err *err);
 int roci_config_parse_memory_policy(const json_t *linux_obj, struct roci_config *c,
 				    struct roci_err *err);
 int roci_config_parse_personality(const json_t *linux_obj, struct roci_config *c,

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -21,8 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "linux/idmap.h"
 #include "linux/lsm_labels.h"
 #include "linux/mempolicy.h"
+#include "linux/netdev.h"
 #include "linux/resctrl.h"
 #include "linux/capabilities.h"
 #include "linux/cgroup/cgroup.h"
@@ -110,6 +113,8 @@ static int check_create_options(const struct roci_create_opts *o, const struct r
 		return r;
 	if ((r = roci_mempolicy_check(cfg, err)) < 0)
 		return r;
+	if ((r = roci_netdev_check(cfg, err)) < 0)
+		return r;
 	return roci_lsm_check(cfg, o->log, err);
 }
 
@@ -132,6 +137,7 @@ struct create_ctx {
 	int pty_master;
 	int listen_fds, keep_fds; /* LISTEN_FDS, and those plus --preserve-fds */
 	int cap_last;             /* highest capability of the running kernel */
+	int *idmap_fds;           /* per mount: its idmapped copy, or -1 (NULL: none) */
 	struct roci_state st;
 };
 
@@ -145,16 +151,20 @@ static void create_ctx_close_fds(struct create_ctx *c)
 			close(*fds[i]);
 			*fds[i] = -1;
 		}
+	if (c->idmap_fds) {
+		roci_idmap_close(c->idmap_fds, c->cfg->n_mounts);
+		c->idmap_fds = NULL;
+	}
 }
 
 static void create_ctx_free(struct create_ctx *c)
 {
+	create_ctx_close_fds(c);
 	roci_config_free(c->cfg);
 	free(c->config_text);
 	free(c->bundle);
 	free(c->rootfs);
 	roci_seccomp_prog_free(&c->seccomp);
-	create_ctx_close_fds(c);
 	free(c->st.created);
 	json_decref(c->st.cgroup);
 	roci_cgroup_free(&c->cg);
@@ -482,6 +492,13 @@ static int make_cgroup(struct create_ctx *c, const struct roci_create_opts *o, i
 		roci_cgroup_destroy(&c->cg, 0, NULL);
 		return r;
 	}
+	/* SCHED_FIFO and SCHED_RR need realtime runtime in v1 */
+	const struct roci_process *p = c->cfg->process;
+	if (c->cg.mode != ROCI_CG_NONE && p && p->scheduler.present && (p->scheduler.policy == SCHED_FIFO || p->scheduler.policy == SCHED_RR) &&
+	    !c->cfg->resources.cpu.realtime_runtime.set && (r = roci_cgroup_grant_rt(&c->cg, err)) < 0) {
+		roci_cgroup_destroy(&c->cg, 0, NULL);
+		return r;
+	}
 	c->cg_made = c->cg.mode != ROCI_CG_NONE;
 	/* a memory cgroup made just now has killed nothing yet */
 	c->oom_kills = roci_cgroup_memory_is_new(&c->cg) ? 0 : roci_cgroup_oom_kills(&c->cg);
@@ -514,6 +531,7 @@ static int clone_init(struct create_ctx *c, const struct roci_create_opts *o, in
 		.release_parked = !o->starts_at_once,
 		.keep_fds = c->keep_fds, .listen_fds = c->listen_fds, .cap_last = c->cap_last,
 		.seccomp = c->cfg->seccomp ? &c->seccomp : NULL,
+		.idmap_fds = c->idmap_fds,
 	};
 	pid_t pid = roci_spawn_clone(c->cfg, &c->plan, c->procfs_fd, &c->stage1_pidfd, cg_fd,
 				     init_child, &a, err);
@@ -549,14 +567,32 @@ static int join_cgroup(struct create_ctx *c, const struct roci_create_opts *o, b
 	return r;
 }
 
-/* Cgroup, clone, cgroup membership, id maps; then let the init go on. */
+/* linux.netDevices: into the init's network namespace, before it goes on */
+static int move_net_devices(struct create_ctx *c, struct roci_err *err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "%d/ns/net", (int)c->stage1);
+	_cleanup_close_ int ns = openat(c->procfs_fd, path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return roci_fail(err, errno, "open the container's network namespace");
+	return roci_netdev_move(c->cfg, ns, err);
+}
+
+/* Cgroup, clone, cgroup membership, id maps, network devices; then let
+ * the init go on. */
 static int spawn_init(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
 {
 	_cleanup_close_ int cg_fd = -1;
 	int r = make_cgroup(c, o, &cg_fd, err);
 	if (r < 0)
 		return r;
+	/* idmapped mounts are made here, by host root, for the init to attach */
+	r = roci_idmap_prepare(c->cfg, c->bundle, &c->idmap_fds, err);
+	if (r < 0)
+		return r;
 	r = clone_init(c, o, &cg_fd, err);
+	roci_idmap_close(c->idmap_fds, c->cfg->n_mounts);
+	c->idmap_fds = NULL;
 	if (r < 0)
 		return r;
 	r = join_cgroup(c, o, cg_fd >= 0, err);
@@ -567,6 +603,8 @@ static int spawn_init(struct create_ctx *c, const struct roci_create_opts *o, st
 		if (r < 0)
 			return r;
 	}
+	if (c->cfg->n_net_devices && (r = move_net_devices(c, err)) < 0)
+		return r;
 	roci_sync_send(c->sync[0], ROCI_SYNC_GO, 0, NULL, -1);
 	return 0;
 }

@@ -30,6 +30,7 @@ struct roci_init_args {
 	int listen_fds;
 	int cap_last; /* highest capability of the running kernel */
 	const struct roci_seccomp_prog *seccomp; /* compiled by the parent, or NULL */
+	const int *idmap_fds; /* per mount: its idmapped copy made by the parent, or -1 */
 };
 
 __attribute__((noreturn)) void roci_init_main(const struct roci_init_args *a);

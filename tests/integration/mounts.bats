@@ -191,3 +191,49 @@ teardown() { common_teardown; }
 	[ -f "$BUNDLE/rootfs/roci-escape/hosts" ]
 	[ ! -e /roci-escape ]
 }
+
+@test "idmapped bind mounts: the mount's own mapping, the container's (idmap), recursive only with ridmap" {
+	local src=$BATS_TEST_TMPDIR/idsrc
+	mkdir -p "$src/sub"
+	echo x >"$src/f"
+	chown 1000:1000 "$src/f"
+	# a submount (tmpfs can be idmapped): only ridmap reaches it
+	mount -t tmpfs -o mode=755 tmpfs "$src/sub"
+	touch "$src/sub/g"
+	chown 1000:1000 "$src/sub/g"
+	update_config '.mounts += [{"destination": "/data", "type": "bind", "source": "'"$src"'", "options": ["rbind"],
+		"uidMappings": [{"containerID": 1000, "hostID": 2000, "size": 1}],
+		"gidMappings": [{"containerID": 1000, "hostID": 3000, "size": 1}]}]'
+	set_args sh -c 'stat -c %u:%g /data/f /data/sub/g'
+	local out1 out2 out3 out4
+	rrun roci run -b "$BUNDLE" c1
+	out1=$status:$output
+	update_config '.mounts[-1].options = ["rbind", "ridmap"]'
+	rrun roci run -b "$BUNDLE" c2
+	out2=$status:$output
+	# a user namespace (0 -> 100000): idmap alone takes its mapping
+	update_config '.linux.namespaces += [{"type": "user"}] |
+		.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
+		.mounts[-1] = {"destination": "/data", "type": "bind", "source": "'"$src"'", "options": ["rbind", "ridmap"]}'
+	rrun roci run -b "$BUNDLE" c3
+	out3=$status:$output
+	update_config '.mounts[-1].options = ["rbind"]'
+	rrun roci run -b "$BUNDLE" c4
+	out4=$status:$output
+	umount "$src/sub"
+	# host 1000 shows as 2000 (gid 3000) through the mount's own mapping
+	[ "$out1" = $'0:2000:3000\n1000:1000' ]
+	[ "$out2" = $'0:2000:3000\n2000:3000' ]
+	# through the container's mapping host 1000 is 1000 inside; without it, nobody
+	[ "$out3" = $'0:1000:1000\n1000:1000' ]
+	[ "$out4" = $'0:65534:65534\n65534:65534' ]
+	# not a bind mount, or no mapping at all: refused, nothing made
+	make_bundle "$BUNDLE"
+	refused '.mounts += [{"destination": "/t", "type": "tmpfs", "source": "tmpfs", "options": ["idmap"]}]' \
+		"mount /t: idmapped mounts are bind mounts only"
+	refused '.mounts[-1] = {"destination": "/data", "type": "bind", "source": "'"$src"'", "options": ["bind", "idmap"]}' \
+		"needs uidMappings and gidMappings, its own or the container's user namespace's"
+	[ "$(state_dirs)" -eq 0 ]
+	roci features | jq -e '.linux.mountExtensions.idmap.enabled and (.mountOptions | index("ridmap") != null)'
+}

@@ -6,6 +6,7 @@ setup() { common_setup; }
 teardown() {
 	common_teardown
 	ip netns del "roci-test-$BATS_TEST_NUMBER" 2>/dev/null || true
+	ip link del "roci-t$$h" 2>/dev/null || true
 }
 
 @test "new namespaces differ from the host's" {
@@ -130,4 +131,37 @@ teardown() {
 	ip netns del "$ns"
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = down ]
+}
+
+@test "linux.netDevices: host interfaces move in, renamed, with their permanent global addresses, and up" {
+	local h=roci-t$$
+	ip link add "${h}h" type veth peer name "${h}c"
+	ip link add "${h}m" link "${h}h" type macvlan
+	ip addr add 10.213.0.1/24 dev "${h}m"
+	ip addr add 10.213.1.1/24 dev "${h}m" scope link
+	ip addr add fd00:213::1/64 dev "${h}m" nodad
+	update_config '.linux.netDevices = {"'"${h}m"'": {"name": "ctr0"}, "'"${h}c"'": {"name": "eth%d"}}'
+	set_args sh -c 'ip -o -4 addr show ctr0; ip -o -6 addr show ctr0 scope global; echo flags $(cat /sys/class/net/ctr0/flags /sys/class/net/eth0/flags)'
+	rrun roci run -d -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	wait_status c1 stopped
+	local out
+	out=$(cat "$BATS_TEST_TMPDIR/rrun.out")
+	roci delete c1
+	ip link del "${h}h" 2>/dev/null || true
+	echo "$out"
+	[[ "$out" == *"inet 10.213.0.1/24 scope global ctr0"* ]]
+	[[ "$out" != *10.213.1.1* ]]  # link scope: not carried
+	[[ "$out" == *"inet6 fd00:213::1/64 scope global"* ]]
+	local f1 f2
+	read -r _ f1 f2 <<<"$(grep ^flags <<<"$out")"
+	[ $((f1 & 1)) -eq 1 ] && [ $((f2 & 1)) -eq 1 ]
+	# a device the host lacks, and a name the container has: refused, nothing made
+	refused '.linux.netDevices = {"roci-nope0": {}}' 'linux.netDevices: no network device "roci-nope0" on the host'
+	ip link add "${h}h" type veth peer name "${h}c"
+	refused '.linux.netDevices = {"'"${h}c"'": {"name": "lo"}}' "the container already has a device named lo"
+	ip link show "${h}c" >/dev/null  # still on the host
+	ip link del "${h}h"
+	[ "$(state_dirs)" -eq 0 ]
+	roci features | jq -e '.linux.netDevices.enabled'
 }

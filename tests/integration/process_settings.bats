@@ -5,7 +5,11 @@
 load helpers
 
 setup() { common_setup; }
-teardown() { common_teardown; }
+teardown() {
+	common_teardown
+	local rt=/sys/fs/cgroup/cpu/roci-test-rt-$$
+	rmdir "$rt/a/b" "$rt/a" "$rt/c" "$rt" 2>/dev/null || true
+}
 
 @test "personality LINUX32: uname reports a 32-bit machine" {
 	update_config '.linux.personality = {"domain": "LINUX32"}'
@@ -150,6 +154,38 @@ EOF2
 	refused '.linux.memoryPolicy = {"mode": "MPOL_INTERLEAVE"}' "MPOL_INTERLEAVE needs at least one node"
 	[ "$(state_dirs)" -eq 0 ]
 	roci features | jq -e '.linux.memoryPolicy | (.modes | length) == 7 and (.flags | length) == 3'
+}
+
+@test "SCHED_FIFO in a new v1 cpu cgroup gets realtime runtime from its parent, or an error naming cpu.rt_runtime_us" {
+	local cpu=/sys/fs/cgroup/cpu
+	[ -e "$cpu/cpu.rt_runtime_us" ] || skip "no v1 cpu controller with realtime group scheduling"
+	local p=roci-test-rt-$$
+	mkdir "$cpu/$p"
+	echo 10000 >"$cpu/$p/cpu.rt_runtime_us"
+	update_config '.process.scheduler = {"policy": "SCHED_FIFO", "priority": 10} |
+		.process.capabilities |= with_entries(.value += ["CAP_SYS_NICE"]) |
+		.linux.cgroupsPath = "/'"$p"'/a/b"'
+	set_args sleep 100
+	rrun roci run -d -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$(grep "^policy" "/proc/$(roci state c1 | jq .pid)/sched" | tr -d " ")" = policy:1 ]
+	# a and b, made by roci, each took what their parent had
+	[ "$(cat "$cpu/$p/a/cpu.rt_runtime_us")" = 10000 ]
+	[ "$(cat "$cpu/$p/a/b/cpu.rt_runtime_us")" = 10000 ]
+	# the next one is told what is missing, and leaves nothing
+	update_config '.linux.cgroupsPath = "/'"$p"'/c"'
+	rrun roci run -d -b "$BUNDLE" c2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"a realtime policy needs realtime runtime, and $cpu/$p/cpu.rt_runtime_us has none left"* ]]
+	[ ! -e "$cpu/$p/c" ]
+	[ ! -e "$STATE/c2" ]
+	roci delete -f c1
+	update_config '.linux.cgroupsPath = "/'"$p"'/c"'
+	set_args sh -c 'grep "^policy" /proc/self/sched | tr -d " "'
+	rrun roci run -b "$BUNDLE" c2
+	[ "$status" -eq 0 ]
+	[ "$output" = policy:1 ]
+	rmdir "$cpu/$p"
 }
 
 @test "sysctl: net, ipc and uts sysctls land in the container's namespaces" {

@@ -7,6 +7,10 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "linux/mountopts.h"
 #include "linux/seccomp_filter.h"
@@ -107,6 +111,64 @@ static void seccomp_compile(void)
 	if (r == 0)
 		roci_seccomp_prog_free(&prog);
 	roci_config_free(c);
+}
+
+/* In a child: load the filter of profile, then getpid (allowed), getppid
+ * (named by nothing, below the highest number named) and openat2 (above
+ * it); the exit status has one bit per expected answer. */
+static int seccomp_child_answers(const char *profile, const char *what)
+{
+	char doc[1024];
+	snprintf(doc, sizeof(doc), DOC("\"seccomp\":{%s}", ""), profile);
+	struct roci_config *c = good(doc, what);
+	struct roci_seccomp_prog prog;
+	struct roci_err err = { 0 };
+	struct roci_log log = { .fd = -1, .min_level = ROCI_LOG_ERROR };
+	if (!c || roci_seccomp_compile(c->seccomp, &log, &prog, &err) < 0) {
+		roci_config_free(c);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		int lfd;
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		if (roci_seccomp_load(&prog, &lfd, &err) < 0)
+			_exit(100);
+		int bits = 0;
+		bits |= syscall(SYS_getpid) > 0;
+		bits |= (syscall(SYS_getppid) < 0 && errno == EPERM) << 1;
+		bits |= (syscall(SYS_openat2, -1, "", NULL, 0) < 0 && errno == ENOSYS) << 2;
+		syscall(SYS_exit_group, bits);
+	}
+	int status = -1;
+	waitpid(pid, &status, 0);
+	roci_seccomp_prog_free(&prog);
+	roci_config_free(c);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Syscalls newer than the profile answer ENOSYS, not the default errno,
+ * so that programs fall back to older ones (runc's behaviour). */
+static void seccomp_enosys(void)
+{
+	if (!roci_seccomp_supported()) {
+		ok(1, "# SKIP built without libseccomp");
+		return;
+	}
+	static const char *const allow = "\"syscalls\":[{\"names\":[\"getpid\",\"write\",\"exit_group\",\"exit\"],"
+					  "\"action\":\"SCMP_ACT_ALLOW\"}]";
+	char profile[512];
+	snprintf(profile, sizeof(profile), "\"defaultAction\":\"SCMP_ACT_ERRNO\",%s", allow);
+	ok(seccomp_child_answers(profile, "deny by default") == 7,
+	   "default ERRNO: named syscalls allowed, an unnamed older one EPERM, a newer one ENOSYS");
+	snprintf(profile, sizeof(profile),
+		 "\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],%s",
+		 allow);
+	ok(seccomp_child_answers(profile, "more architectures") == 7, "the same with x86 and x32 in the filter");
+	snprintf(profile, sizeof(profile), "\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\",\"syscalls\":"
+		 "[{\"names\":[\"getpid\",\"exit_group\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+		 "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_ERRNO\"}]");
+	ok(seccomp_child_answers(profile, "kill by default") == 7, "default KILL_PROCESS: a newer syscall is ENOSYS, not a kill");
 }
 
 /* roci's own madvise after the filter is loaded: only where the filter
@@ -239,6 +301,7 @@ int main(void)
 	seccomp_parse();
 	seccomp_compile();
 	seccomp_quiet();
+	seccomp_enosys();
 	sysctls();
 	cpulists();
 	process_sched();

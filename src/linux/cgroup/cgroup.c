@@ -528,6 +528,9 @@ int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roc
 		const struct roci_cg_dir *d = &cg->dirs[i];
 		if (!d->made_from || !d->path)
 			continue;
+		bool cpu = !d->v2 && roci_cg_in_list(d->controllers, "cpu");
+		if (cpu)
+			roci_cg_release_rt(d->path);
 		int r = roci_cg_rmdir_wait(d->path, timeout_ms);
 		if (r < 0) {
 			if (!ret && err)
@@ -541,6 +544,8 @@ int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roc
 		char *slash;
 		while (strlen(path) > top && (slash = strrchr(path, '/'))) {
 			*slash = '\0';
+			if (cpu)
+				roci_cg_release_rt(path);
 			if (rmdir(path) < 0)
 				break;
 		}

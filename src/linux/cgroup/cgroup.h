@@ -110,6 +110,11 @@ int roci_cgroup_kill(const struct roci_cgroup *cg, int sig, struct roci_err *err
 int roci_cgroup_freeze(const struct roci_cgroup *cg, bool freeze, struct roci_err *err);
 /* Is the cgroup frozen? false when there is no freezer. */
 bool roci_cgroup_is_frozen(const struct roci_cgroup *cg);
+/* A realtime scheduling policy in a v1 cpu cgroup without realtime
+ * runtime (a new one has none): give it, and each new directory above it,
+ * what its parent has left, or a clear error naming cpu.rt_runtime_us. A
+ * no-op elsewhere (v2, no realtime group scheduling, runtime already set). */
+int roci_cgroup_grant_rt(const struct roci_cgroup *cg, struct roci_err *err);
 /* Before a new container goes into a cgroup: it must hold no process and
  * must not be frozen (the init would stop there, and create with it). */
 int roci_cgroup_check_unused(const struct roci_cgroup *cg, struct roci_err *err);

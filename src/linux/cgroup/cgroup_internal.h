@@ -31,6 +31,9 @@ bool roci_cg_in_list(const char *list, const char *word);
 int roci_cg_write(const char *dir, const char *file, const char *value, struct roci_err *err);
 /* Read dir/file into buf (trailing newline stripped); -errno. */
 int roci_cg_read(const char *dir, const char *file, char *buf, size_t len);
+/* Before a v1 cpu directory is removed: its realtime runtime back to its
+ * parent (best effort; nothing when it has none). */
+void roci_cg_release_rt(const char *dir);
 bool roci_cg_has_file(const char *dir, const char *file);
 /* rmdir path; while it is busy (tasks still exiting), try again every
  * millisecond for up to timeout_ms. Gone already is fine; -errno. */

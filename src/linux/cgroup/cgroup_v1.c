@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* linux.resources written to cgroup v1 controller files. */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "linux/cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
@@ -280,3 +282,91 @@ const struct roci_cg_writers roci_cg_v1_writers = {
 	.blkio = v1_blkio, .hugetlb = v1_hugetlb, .net_cls = v1_net_cls,
 	.net_prio = v1_net_prio, .rdma = v1_rdma,
 };
+
+void roci_cg_release_rt(const char *dir)
+{
+	/* the kernel frees a removed group's share only later (RCU, a
+	 * workqueue: up to a second here); given back now, the next
+	 * container can have it at once */
+	if (read_i64(dir, "cpu.rt_runtime_us") > 0)
+		roci_cg_write(dir, "cpu.rt_runtime_us", "0", &(struct roci_err){ 0 });
+}
+
+/* The runtime left in dir for one more child: its own minus what its
+ * children other than `except` hold. */
+static int64_t rt_available(const char *dir, const char *except)
+{
+	int64_t avail = read_i64(dir, "cpu.rt_runtime_us");
+	if (avail < 0)
+		return -1;
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		char child[PATH_MAX];
+		if (snprintf(child, sizeof(child), "%s/%s", dir, e->d_name) >= (int)sizeof(child) ||
+		    !strcmp(child, except))
+			continue;
+		int64_t used = read_i64(child, "cpu.rt_runtime_us");
+		if (used > 0)
+			avail -= used;
+	}
+	return avail > 0 ? avail : 0;
+}
+
+int roci_cgroup_grant_rt(const struct roci_cgroup *cg, struct roci_err *err)
+{
+	bool v2;
+	const struct roci_cg_dir *d = roci_cg_find(cg, "cpu", &v2);
+	if (!d || v2 || !roci_cg_has_file(d->path, "cpu.rt_runtime_us") ||
+	    read_i64(d->path, "cpu.rt_runtime_us") != 0)
+		return 0;
+	/* the topmost directory without runtime: buf[0, top) */
+	size_t len = strlen(d->path), top = len;
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%s", d->path);
+	for (;;) {
+		char *slash = strrchr(buf, '/');
+		if (!slash || slash == buf)
+			break;
+		*slash = '\0';
+		if (read_i64(buf, "cpu.rt_runtime_us") != 0)
+			break;
+		top = (size_t)(slash - buf);
+	}
+	/* then down to the leaf, each taking what its parent has left */
+	snprintf(buf, sizeof(buf), "%s", d->path);
+	for (size_t at = top;;) {
+		char saved = buf[at];
+		buf[at] = '\0';
+		char parent[PATH_MAX];
+		snprintf(parent, sizeof(parent), "%s", buf);
+		*strrchr(parent, '/') = '\0';
+		/* another container may take runtime meanwhile (EINVAL): look
+		 * again, a few times */
+		int r = -EINVAL;
+		for (int tries = 0; r == -EINVAL && tries < 20; tries++) {
+			if (tries) {
+				roci_err_clear(err);
+				nanosleep(&(struct timespec){ 0, 5 * 1000 * 1000 }, NULL);
+			}
+			int64_t avail = rt_available(parent, buf);
+			r = avail > 0 ? write_i64(buf, "cpu.rt_runtime_us", avail, err) : -ENOSPC;
+		}
+		if (r == -ENOSPC || r == -EINVAL) {
+			roci_err_clear(err);
+			r = roci_failx(err, EPERM,
+				       "process.scheduler: a realtime policy needs realtime runtime, and %s/cpu.rt_runtime_us has none left (set linux.resources.cpu.realtimeRuntime, or free some)",
+				       parent);
+		}
+		buf[at] = saved;
+		if (r < 0)
+			return r;
+		if (at >= len)
+			break;
+		char *next = strchr(buf + at + 1, '/');
+		at = next ? (size_t)(next - buf) : len;
+	}
+	return 0;
+}
