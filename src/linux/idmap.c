@@ -14,6 +14,7 @@
 
 #include "linux/inroot.h"
 #include "linux/mountopts.h"
+#include "linux/namespaces.h"
 #include "util/cleanup.h"
 #include "util/libc_compat.h"
 
@@ -27,27 +28,10 @@ bool roci_idmap_wanted(const struct roci_mount *m)
 	return false;
 }
 
-static int write_map(pid_t pid, const char *file, const struct roci_id_mapping *m, size_t n,
-		     struct roci_err *err)
-{
-	char path[64], text[4096];
-	size_t len = 0;
-	for (size_t i = 0; i < n && len < sizeof(text); i++)
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "%u %u %u\n", m[i].container_id,
-					m[i].host_id, m[i].size);
-	if (len >= sizeof(text))
-		return roci_failx(err, E2BIG, "idmapped mount: too many mappings");
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-		return roci_fail(err, errno, "idmapped mount: write %s", file);
-	return 0;
-}
-
 /* A user namespace holding the mappings, as an fd: a child made in it
  * waits on a pipe while its maps are written and its namespace opened. */
-static int userns_with(const struct roci_id_mapping *uid, size_t nu, const struct roci_id_mapping *gid,
-		       size_t ng, struct roci_err *err)
+static int userns_with(int procfs_fd, const struct roci_id_mapping *uid, size_t nu,
+		       const struct roci_id_mapping *gid, size_t ng, struct roci_err *err)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -65,14 +49,12 @@ static int userns_with(const struct roci_id_mapping *uid, size_t nu, const struc
 		close(p[1]);
 		return roci_fail(err, errno, "idmapped mount: make a user namespace");
 	}
-	int fd = -1, r = write_map(pid, "uid_map", uid, nu, err);
-	if (r == 0)
-		r = write_map(pid, "gid_map", gid, ng, err);
+	int fd = -1, r = roci_ns_write_id_maps(procfs_fd, pid, "mounts", uid, nu, gid, ng, err);
 	if (r == 0) {
 		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			r = roci_fail(err, errno, "idmapped mount: open %s", path);
+		snprintf(path, sizeof(path), "%d/ns/user", (int)pid);
+		if ((fd = openat(procfs_fd, path, O_RDONLY | O_CLOEXEC)) < 0)
+			r = roci_fail(err, errno, "idmapped mount: open /proc/%s", path);
 	}
 	close(p[1]);
 	kill(pid, SIGKILL);
@@ -84,7 +66,7 @@ static int userns_with(const struct roci_id_mapping *uid, size_t nu, const struc
 /* One mount: its mappings (its own, else the container's), then the
  * detached idmapped copy of its source. */
 static int idmapped(const struct roci_config *cfg, const struct roci_mount *m, int bundle_fd,
-		    struct roci_err *err)
+		    int procfs_fd, struct roci_err *err)
 {
 	_cleanup_opts_ struct roci_mount_opts o = { 0 };
 	int r = roci_mount_opts_parse(m->options, m->n_options, &o, err);
@@ -105,7 +87,7 @@ static int idmapped(const struct roci_config *cfg, const struct roci_mount *m, i
 		return roci_failx(err, EINVAL,
 				  "mount %s: an idmapped mount needs uidMappings and gidMappings, its own or the container's user namespace's",
 				  dst);
-	_cleanup_close_ int ns = userns_with(uid, nu, gid, ng, err);
+	_cleanup_close_ int ns = userns_with(procfs_fd, uid, nu, gid, ng, err);
 	if (ns < 0)
 		return roci_err_wrap(err, "mount %s", dst);
 	int dirfd = m->source[0] == '/' ? AT_FDCWD : bundle_fd;
@@ -119,7 +101,8 @@ static int idmapped(const struct roci_config *cfg, const struct roci_mount *m, i
 	return TAKE_FD(mnt);
 }
 
-int roci_idmap_prepare(const struct roci_config *cfg, const char *bundle, int **fds, struct roci_err *err)
+int roci_idmap_prepare(const struct roci_config *cfg, const char *bundle, int procfs_fd, int **fds,
+		       struct roci_err *err)
 {
 	*fds = NULL;
 	size_t n = 0;
@@ -140,7 +123,7 @@ int roci_idmap_prepare(const struct roci_config *cfg, const char *bundle, int **
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		if (!roci_idmap_wanted(&cfg->mounts[i]))
 			continue;
-		int fd = idmapped(cfg, &cfg->mounts[i], bundle_fd, err);
+		int fd = idmapped(cfg, &cfg->mounts[i], bundle_fd, procfs_fd, err);
 		if (fd < 0) {
 			roci_idmap_close(v, cfg->n_mounts);
 			return fd;

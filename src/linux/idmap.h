@@ -17,7 +17,9 @@ bool roci_idmap_wanted(const struct roci_mount *m);
 /* For every mount that asks for one: a detached copy of its source (a path
  * relative to bundle, or absolute) with the mapping set (the mount's own,
  * else the container's user namespace mappings), recursive for rbind, the
- * mapping recursive for ridmap. (*fds)[i] is the fd for mounts[i], -1
+ * mapping recursive for ridmap; the maps are written through procfs_fd,
+ * the runtime's /proc. (*fds)[i] is the fd for mounts[i], -1
  * elsewhere; *fds stays NULL when no mount asks. */
-int roci_idmap_prepare(const struct roci_config *cfg, const char *bundle, int **fds, struct roci_err *err);
+int roci_idmap_prepare(const struct roci_config *cfg, const char *bundle, int procfs_fd, int **fds,
+		       struct roci_err *err);
 void roci_idmap_close(int *fds, size_t n);

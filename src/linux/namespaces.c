@@ -158,30 +158,34 @@ static int format_map(const struct roci_id_mapping *m, size_t n, char *buf, size
 	return (int)off;
 }
 
-int roci_ns_write_maps(int procfs_fd, pid_t pid, const struct roci_config *cfg,
-		       struct roci_err *err)
+int roci_ns_write_id_maps(int procfs_fd, pid_t pid, const char *what, const struct roci_id_mapping *uid,
+			  size_t nu, const struct roci_id_mapping *gid, size_t ng, struct roci_err *err)
 {
 	char buf[8192], rel[64];
-	int n;
-	if (cfg->n_uid_mappings) {
-		n = format_map(cfg->uid_mappings, cfg->n_uid_mappings, buf, sizeof(buf));
+	const struct {
+		const char *file, *field;
+		const struct roci_id_mapping *m;
+		size_t n;
+	} maps[] = { { "uid_map", "uidMappings", uid, nu }, { "gid_map", "gidMappings", gid, ng } };
+	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
+		if (!maps[i].n)
+			continue;
+		int n = format_map(maps[i].m, maps[i].n, buf, sizeof(buf));
 		if (n < 0)
-			return roci_failx(err, E2BIG, "linux.uidMappings: too many mappings");
-		snprintf(rel, sizeof(rel), "%d/uid_map", (int)pid);
-		int r = roci_procfs_write(procfs_fd, rel, buf, (size_t)n, err);
-		if (r < 0)
-			return r;
-	}
-	if (cfg->n_gid_mappings) {
-		n = format_map(cfg->gid_mappings, cfg->n_gid_mappings, buf, sizeof(buf));
-		if (n < 0)
-			return roci_failx(err, E2BIG, "linux.gidMappings: too many mappings");
-		snprintf(rel, sizeof(rel), "%d/gid_map", (int)pid);
+			return roci_failx(err, E2BIG, "%s.%s: too many mappings", what, maps[i].field);
+		snprintf(rel, sizeof(rel), "%d/%s", (int)pid, maps[i].file);
 		int r = roci_procfs_write(procfs_fd, rel, buf, (size_t)n, err);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+int roci_ns_write_maps(int procfs_fd, pid_t pid, const struct roci_config *cfg,
+		       struct roci_err *err)
+{
+	return roci_ns_write_id_maps(procfs_fd, pid, "linux", cfg->uid_mappings, cfg->n_uid_mappings,
+				     cfg->gid_mappings, cfg->n_gid_mappings, err);
 }
 
 int roci_ns_join(const struct roci_ns_plan *plan, bool user_only, bool skip_user,

@@ -38,6 +38,11 @@ static inline int roci_ns_plan_joined(const struct roci_ns_plan *plan)
  * is set to -1 and the child starts in the caller's cgroup. */
 pid_t roci_clone3(int flags, int *pidfd, int *cgroup_fd);
 
+/* Write uid_map and gid_map of pid (those given: n > 0) through the
+ * runtime's procfs handle; what names the fields in errors ("linux" gives
+ * "linux.uidMappings: ..."). */
+int roci_ns_write_id_maps(int procfs_fd, pid_t pid, const char *what, const struct roci_id_mapping *uid,
+			  size_t nu, const struct roci_id_mapping *gid, size_t ng, struct roci_err *err);
 /* Write uid_map and gid_map of pid through the runtime's procfs handle. */
 int roci_ns_write_maps(int procfs_fd, pid_t pid, const struct roci_config *cfg,
 		       struct roci_err *err);

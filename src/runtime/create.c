@@ -587,7 +587,7 @@ static int spawn_init(struct create_ctx *c, const struct roci_create_opts *o, st
 	if (r < 0)
 		return r;
 	/* idmapped mounts are made here, by host root, for the init to attach */
-	r = roci_idmap_prepare(c->cfg, c->bundle, &c->idmap_fds, err);
+	r = roci_idmap_prepare(c->cfg, c->bundle, c->procfs_fd, &c->idmap_fds, err);
 	if (r < 0)
 		return r;
 	r = clone_init(c, o, &cg_fd, err);
