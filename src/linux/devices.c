@@ -13,6 +13,7 @@
 
 #include "linux/inroot.h"
 #include "util/cleanup.h"
+#include "util/libc_compat.h"
 
 struct dev_spec {
 	const char *path;
@@ -112,19 +113,22 @@ static bool node_matches(const struct stat *st, mode_t fmt, dev_t rdev)
 	return (st->st_mode & S_IFMT) == fmt && (fmt == S_IFIFO || st->st_rdev == rdev);
 }
 
-/* Bind the host's node at the same path onto parent/name. */
+/* Bind the host's node at the same path onto parent/name, or `made`, the
+ * node the runtime made when the host has none (premount.h), if not -1. */
 static int bind_device(int parent, const char *name, const struct dev_spec *d, mode_t fmt,
-		       dev_t rdev, struct roci_err *err)
+		       dev_t rdev, int made, struct roci_err *err)
 {
-	_cleanup_close_ int host = open(d->path, O_PATH | O_CLOEXEC);
-	if (host < 0)
-		return roci_fail(err, errno, "bind device %s: open host node", d->path);
 	struct stat st;
-	if (fstat(host, &st) < 0)
-		return roci_fail(err, errno, "bind device %s: stat host node", d->path);
-	if (!node_matches(&st, fmt, rdev))
-		return roci_failx(err, ENODEV, "bind device %s: host node is not %c %u:%u", d->path,
-				  d->type, major(rdev), minor(rdev));
+	_cleanup_close_ int host = -1;
+	if (made < 0) {
+		if ((host = open(d->path, O_PATH | O_CLOEXEC)) < 0)
+			return roci_fail(err, errno, "bind device %s: open host node", d->path);
+		if (fstat(host, &st) < 0)
+			return roci_fail(err, errno, "bind device %s: stat host node", d->path);
+		if (!node_matches(&st, fmt, rdev))
+			return roci_failx(err, ENODEV, "bind device %s: host node is not %c %u:%u",
+					  d->path, d->type, major(rdev), minor(rdev));
+	}
 
 	_cleanup_close_ int dst = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (dst >= 0) {
@@ -145,13 +149,20 @@ static int bind_device(int parent, const char *name, const struct dev_spec *d, m
 		if (dst < 0)
 			return roci_fail(err, errno, "bind device %s: create mount point", d->path);
 	}
-	_cleanup_close_ int mnt = roci_mount_clone(host, NULL, false, err);
-	if (mnt < 0 || roci_mount_attach(mnt, dst, err) < 0)
+	/* a device node needs neither set-id bits nor exec, whatever the
+	 * host's /dev allows (runc and crun bind them nosuid,noexec) */
+	_cleanup_close_ int mnt = made >= 0 ? fcntl(made, F_DUPFD_CLOEXEC, 3)
+					    : roci_mount_clone(host, NULL, false, err);
+	if (made >= 0 && mnt < 0)
+		return roci_fail(err, errno, "bind device %s", d->path);
+	if (mnt < 0 ||
+	    roci_mount_setattr(mnt, false, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0, 0, err) < 0 ||
+	    roci_mount_attach(mnt, dst, err) < 0)
 		return roci_err_wrap(err, "bind device %s", d->path);
 	return 0;
 }
 
-static int make_device(int root_fd, const struct dev_spec *d, bool userns,
+static int make_device(int root_fd, const struct dev_spec *d, bool userns, int made,
 		       const struct roci_log *log, struct roci_err *err)
 {
 	mode_t fmt = 0;
@@ -167,14 +178,14 @@ static int make_device(int root_fd, const struct dev_spec *d, bool userns,
 		return roci_err_wrap(err, "create device %s", d->path);
 
 	if (userns && fmt != S_IFIFO)
-		return bind_device(parent, name, d, fmt, rdev, err);
+		return bind_device(parent, name, d, fmt, rdev, made, err);
 
 	for (int attempt = 0;; attempt++) {
 		if (mknodat(parent, name, fmt | perm, rdev) == 0)
 			break;
 		if (errno == EPERM && fmt != S_IFIFO) {
 			roci_debug(log, "mknod %s not permitted, bind mounting the host node", d->path);
-			return bind_device(parent, name, d, fmt, rdev, err);
+			return bind_device(parent, name, d, fmt, rdev, -1, err);
 		}
 		if (errno != EEXIST || attempt > 0)
 			return roci_fail(err, errno, "mknod %s", d->path);
@@ -246,13 +257,14 @@ static int make_symlinks(int root_fd, const struct roci_config *cfg, struct roci
 }
 
 int roci_devices_setup(int root_fd, const struct roci_config *cfg, bool userns,
-		       const struct roci_log *log, struct roci_err *err)
+		       const struct roci_premounts *pre, const struct roci_log *log,
+		       struct roci_err *err)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
 		const struct dev_spec *d = &default_devices[i];
 		if (is_config_device(cfg, d->path) || is_mount_dest(cfg, d->path))
 			continue;
-		int r = make_device(root_fd, d, userns, log, err);
+		int r = make_device(root_fd, d, userns, -1, log, err);
 		if (r < 0)
 			return r;
 	}
@@ -279,7 +291,7 @@ int roci_devices_setup(int root_fd, const struct roci_config *cfg, bool userns,
 			.uid = c->uid,
 			.gid = c->gid,
 		};
-		int r = make_device(root_fd, &d, userns, log, err);
+		int r = make_device(root_fd, &d, userns, roci_premount_device_fd(pre, i), log, err);
 		if (r < 0)
 			return r;
 	}

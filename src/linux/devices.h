@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <sys/stat.h>
 
+#include "linux/premount.h"
 #include "oci/config.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -18,9 +19,11 @@
  * - A linux.devices entry replaces the default device with the same path.
  * - A path that is also a mounts[] destination is left to that mount.
  * - /dev/ptmx is always the symlink "pts/ptmx".
- * userns: never mknod (bind the host nodes). */
+ * userns: never mknod: bind the host's nodes, or the node the runtime made
+ * where the host has none (pre, may be NULL). */
 int roci_devices_setup(int root_fd, const struct roci_config *cfg, bool userns,
-		       const struct roci_log *log, struct roci_err *err);
+		       const struct roci_premounts *pre, const struct roci_log *log,
+		       struct roci_err *err);
 
 /* The null device: character device 1:3. */
 bool roci_stat_is_devnull(const struct stat *st);

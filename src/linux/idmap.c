@@ -63,10 +63,8 @@ static int userns_with(int procfs_fd, const struct roci_id_mapping *uid, size_t 
 	return r < 0 ? r : fd;
 }
 
-/* One mount: its mappings (its own, else the container's), then the
- * detached idmapped copy of its source. */
-static int idmapped(const struct roci_config *cfg, const struct roci_mount *m, int bundle_fd,
-		    int procfs_fd, struct roci_err *err)
+int roci_idmap_clone(const struct roci_config *cfg, const struct roci_mount *m, int bundle_fd,
+		     int procfs_fd, struct roci_err *err)
 {
 	_cleanup_opts_ struct roci_mount_opts o = { 0 };
 	int r = roci_mount_opts_parse(m->options, m->n_options, &o, err);
@@ -99,47 +97,4 @@ static int idmapped(const struct roci_config *cfg, const struct roci_mount *m, i
 		return roci_fail(err, errno, "mount %s on %s: idmap %s (can its filesystem be idmapped?)",
 				 m->source, dst, m->source);
 	return TAKE_FD(mnt);
-}
-
-int roci_idmap_prepare(const struct roci_config *cfg, const char *bundle, int procfs_fd, int **fds,
-		       struct roci_err *err)
-{
-	*fds = NULL;
-	size_t n = 0;
-	for (size_t i = 0; i < cfg->n_mounts; i++)
-		n += roci_idmap_wanted(&cfg->mounts[i]);
-	if (!n)
-		return 0;
-	int *v = malloc(cfg->n_mounts * sizeof(int));
-	if (!v)
-		return roci_fail(err, ENOMEM, "idmapped mounts");
-	for (size_t i = 0; i < cfg->n_mounts; i++)
-		v[i] = -1;
-	_cleanup_close_ int bundle_fd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (bundle_fd < 0) {
-		free(v);
-		return roci_fail(err, errno, "open bundle %s", bundle);
-	}
-	for (size_t i = 0; i < cfg->n_mounts; i++) {
-		if (!roci_idmap_wanted(&cfg->mounts[i]))
-			continue;
-		int fd = idmapped(cfg, &cfg->mounts[i], bundle_fd, procfs_fd, err);
-		if (fd < 0) {
-			roci_idmap_close(v, cfg->n_mounts);
-			return fd;
-		}
-		v[i] = fd;
-	}
-	*fds = v;
-	return 0;
-}
-
-void roci_idmap_close(int *fds, size_t n)
-{
-	if (!fds)
-		return;
-	for (size_t i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	free(fds);
 }

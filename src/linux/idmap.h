@@ -14,12 +14,10 @@
 /* Does this mount ask for an idmapped mount? */
 bool roci_idmap_wanted(const struct roci_mount *m);
 
-/* For every mount that asks for one: a detached copy of its source (a path
- * relative to bundle, or absolute) with the mapping set (the mount's own,
- * else the container's user namespace mappings), recursive for rbind, the
- * mapping recursive for ridmap; the maps are written through procfs_fd,
- * the runtime's /proc. (*fds)[i] is the fd for mounts[i], -1
- * elsewhere; *fds stays NULL when no mount asks. */
-int roci_idmap_prepare(const struct roci_config *cfg, const char *bundle, int procfs_fd, int **fds,
-		       struct roci_err *err);
-void roci_idmap_close(int *fds, size_t n);
+/* The detached idmapped copy of m's source (a path relative to bundle_fd,
+ * or absolute): the mapping is the mount's own, else the container's user
+ * namespace's; recursive for rbind, the mapping recursive for ridmap. The
+ * maps are written through procfs_fd, the runtime's /proc. Returns the
+ * mount fd. premount.c calls this for every mount that asks. */
+int roci_idmap_clone(const struct roci_config *cfg, const struct roci_mount *m, int bundle_fd,
+		     int procfs_fd, struct roci_err *err);

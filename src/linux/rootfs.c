@@ -97,7 +97,7 @@ int roci_rootfs_prepare(const struct roci_rootfs_ctx *ctx, struct roci_err *err)
 		}
 	}
 	/* A /dev bound from the host is used as it is. */
-	if (!dev_bound && (r = roci_devices_setup(root_fd, cfg, ctx->userns, ctx->log, err)) < 0)
+	if (!dev_bound && (r = roci_devices_setup(root_fd, cfg, ctx->userns, ctx->premounts, ctx->log, err)) < 0)
 		return roci_err_wrap(err, "set up /dev in %s", ctx->rootfs);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #pragma once
 #include <stdbool.h>
 
+#include "linux/premount.h"
 #include "oci/config.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -29,7 +30,7 @@ struct roci_rootfs_ctx {
 	                         bind devices from the host instead */
 	bool new_mount_ns;    /* false: no mount namespace was requested (rare) */
 	const char *mount_label; /* SELinux context= for new mounts, or NULL */
-	const int *idmap_fds; /* per mount: a detached idmapped copy of its source, or -1; may be NULL */
+	const struct roci_premounts *premounts; /* detached mounts the runtime made; may be NULL */
 };
 
 int roci_rootfs_prepare(const struct roci_rootfs_ctx *ctx, struct roci_err *err);

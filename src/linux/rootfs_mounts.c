@@ -360,13 +360,13 @@ int roci_rfs_mount_one(const struct mnt_state *st, const struct roci_mount *m,
 		return r;
 	_cleanup_close_ int mnt = -1; /* the bind source, or the new filesystem */
 	bool src_dir = true;
-	const int *idmap = st->ctx->idmap_fds;
-	size_t idx = (size_t)(m - st->ctx->cfg->mounts);
-	if (bind && idmap && idx < st->ctx->cfg->n_mounts && idmap[idx] >= 0) {
-		/* made and idmapped by the runtime, detached */
+	int made = roci_premount_mount_fd(st->ctx->premounts, (size_t)(m - st->ctx->cfg->mounts));
+	if (bind && made >= 0) {
+		/* made by the runtime, detached (idmapped, or a source only
+		 * the host's root can reach) */
 		struct stat sb;
-		if ((mnt = fcntl(idmap[idx], F_DUPFD_CLOEXEC, 3)) < 0 || fstat(mnt, &sb) < 0)
-			return roci_fail(err, errno, "mount %s: idmapped source", dst);
+		if ((mnt = fcntl(made, F_DUPFD_CLOEXEC, 3)) < 0 || fstat(mnt, &sb) < 0)
+			return roci_fail(err, errno, "mount %s: source made by the runtime", dst);
 		src_dir = S_ISDIR(sb.st_mode);
 	} else if (bind && (mnt = bind_source(st, m, dst, &o, &src_dir, err)) < 0) {
 		return mnt;

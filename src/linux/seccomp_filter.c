@@ -5,15 +5,20 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <linux/sockios.h>
+#include <poll.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "roci-config.h"
@@ -73,6 +78,27 @@ int roci_seccomp_load(const struct roci_seccomp_prog *p, int *listener_fd, struc
 	return 0;
 }
 
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait a little before trying again: 1 ms, doubling up to 50 ms, never
+ * past the deadline. False once the deadline has passed. */
+static bool pause_until(int64_t deadline, int *step_ms)
+{
+	int64_t left = deadline - monotonic_ms();
+	if (left <= 0)
+		return false;
+	int ms = *step_ms < left ? *step_ms : (int)left;
+	poll(NULL, 0, ms);
+	if (*step_ms < 50)
+		*step_ms *= 2;
+	return true;
+}
+
 int roci_seccomp_send_listener(const char *path, const char *process_state, int fd,
 			       struct roci_err *err)
 {
@@ -80,11 +106,26 @@ int roci_seccomp_send_listener(const char *path, const char *process_state, int 
 	if (strlen(path) >= sizeof(addr.sun_path))
 		return roci_failx(err, ENAMETOOLONG, "seccomp listener %s: path too long", path);
 	strcpy(addr.sun_path, path);
-	_cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return roci_fail(err, errno, "seccomp listener: socket");
-	if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return roci_fail(err, errno, "connect to seccomp listener %s", path);
+	const int64_t deadline = monotonic_ms() + ROCI_SECCOMP_AGENT_WAIT_MS;
+	const int secs = ROCI_SECCOMP_AGENT_WAIT_MS / 1000;
+	int step = 1;
+
+	/* An agent that is still starting (no socket yet, or not listening)
+	 * or whose backlog is full gets until the deadline. */
+	_cleanup_close_ int s = -1;
+	for (;;) {
+		if ((s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+			return roci_fail(err, errno, "seccomp listener: socket");
+		if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+			break;
+		int e = errno;
+		close(TAKE_FD(s));
+		if ((e != ENOENT && e != ECONNREFUSED && e != EAGAIN) || !pause_until(deadline, &step))
+			return roci_fail(err, e, "connect to seccomp listener %s%s", path,
+					 e == ENOENT || e == ECONNREFUSED || e == EAGAIN
+						 ? " (no agent listening within the wait)" : "");
+	}
+
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
@@ -98,12 +139,31 @@ int roci_seccomp_send_listener(const char *path, const char *process_state, int 
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	ssize_t n = sendmsg(s, &msg, MSG_NOSIGNAL);
+	ssize_t n;
+	while ((n = sendmsg(s, &msg, MSG_NOSIGNAL | MSG_DONTWAIT)) < 0 && errno == EAGAIN)
+		if (!pause_until(deadline, &step))
+			return roci_failx(err, ETIMEDOUT, "send to seccomp listener %s: the agent read nothing in %d s",
+					  path, secs);
 	if (n < 0)
 		return roci_fail(err, errno, "send to seccomp listener %s", path);
 	if ((size_t)n != iov.iov_len)
 		return roci_failx(err, EIO, "send to seccomp listener %s: short write", path);
-	return 0;
+
+	/* The message sits in the socket until the agent accepts and reads
+	 * it: until then no notified syscall would ever be answered. Wait for
+	 * the queue to drain (or the agent to hang up), within the deadline. */
+	step = 1;
+	for (;;) {
+		int queued = 0;
+		if (ioctl(s, SIOCOUTQ, &queued) < 0)
+			return roci_fail(err, errno, "seccomp listener %s: SIOCOUTQ", path);
+		if (queued == 0)
+			return 0;
+		if (!pause_until(deadline, &step))
+			return roci_failx(err, ETIMEDOUT,
+					  "seccomp listener %s: the agent did not accept and read the listener within %d s",
+					  path, secs);
+	}
 }
 
 #if HAVE_SECCOMP

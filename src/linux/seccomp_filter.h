@@ -39,7 +39,10 @@ bool roci_seccomp_quiet_for(const struct roci_seccomp *s, const char *syscall_na
 int roci_seccomp_load(const struct roci_seccomp_prog *p, int *listener_fd, struct roci_err *err);
 
 /* Hand the notification fd to the agent at listener_path, with the container
- * process state document as in-band data (SCM_RIGHTS). */
+ * process state document as in-band data (SCM_RIGHTS). An agent that is not
+ * listening yet, or accepts late, is waited for; one that has not accepted
+ * and read the message within ROCI_SECCOMP_AGENT_WAIT_MS is an error. */
+#define ROCI_SECCOMP_AGENT_WAIT_MS 5000
 int roci_seccomp_send_listener(const char *listener_path, const char *process_state, int fd,
 			       struct roci_err *err);
 

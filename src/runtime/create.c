@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "linux/idmap.h"
+#include "linux/premount.h"
 #include "linux/lsm_labels.h"
 #include "linux/mempolicy.h"
 #include "linux/netdev.h"
@@ -137,7 +137,7 @@ struct create_ctx {
 	int pty_master;
 	int listen_fds, keep_fds; /* LISTEN_FDS, and those plus --preserve-fds */
 	int cap_last;             /* highest capability of the running kernel */
-	int *idmap_fds;           /* per mount: its idmapped copy, or -1 (NULL: none) */
+	struct roci_premounts pre; /* mounts made for the init (premount.h) */
 	struct roci_state st;
 };
 
@@ -151,10 +151,7 @@ static void create_ctx_close_fds(struct create_ctx *c)
 			close(*fds[i]);
 			*fds[i] = -1;
 		}
-	if (c->idmap_fds) {
-		roci_idmap_close(c->idmap_fds, c->cfg->n_mounts);
-		c->idmap_fds = NULL;
-	}
+	roci_premount_close(&c->pre);
 }
 
 static void create_ctx_free(struct create_ctx *c)
@@ -531,7 +528,7 @@ static int clone_init(struct create_ctx *c, const struct roci_create_opts *o, in
 		.release_parked = !o->starts_at_once,
 		.keep_fds = c->keep_fds, .listen_fds = c->listen_fds, .cap_last = c->cap_last,
 		.seccomp = c->cfg->seccomp ? &c->seccomp : NULL,
-		.idmap_fds = c->idmap_fds,
+		.premounts = &c->pre,
 	};
 	pid_t pid = roci_spawn_clone(c->cfg, &c->plan, c->procfs_fd, &c->stage1_pidfd, cg_fd,
 				     init_child, &a, err);
@@ -586,13 +583,13 @@ static int spawn_init(struct create_ctx *c, const struct roci_create_opts *o, st
 	int r = make_cgroup(c, o, &cg_fd, err);
 	if (r < 0)
 		return r;
-	/* idmapped mounts are made here, by host root, for the init to attach */
-	r = roci_idmap_prepare(c->cfg, c->bundle, c->procfs_fd, &c->idmap_fds, err);
+	/* what the init cannot mount itself is made here, by host root, for
+	 * the init to attach */
+	r = roci_premount_prepare(c->cfg, c->bundle, c->procfs_fd, &c->pre, err);
 	if (r < 0)
 		return r;
 	r = clone_init(c, o, &cg_fd, err);
-	roci_idmap_close(c->idmap_fds, c->cfg->n_mounts);
-	c->idmap_fds = NULL;
+	roci_premount_close(&c->pre);
 	if (r < 0)
 		return r;
 	r = join_cgroup(c, o, cg_fd >= 0, err);

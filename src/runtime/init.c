@@ -216,7 +216,7 @@ static int setup_rootfs(const struct roci_init_args *a, char *hook_state, size_t
 		.userns = cfg->ns[ROCI_NS_USER].present,
 		.new_mount_ns = cfg->ns[ROCI_NS_MOUNT].present,
 		.mount_label = roci_lsm_mount_label(cfg),
-		.idmap_fds = a->idmap_fds,
+		.premounts = a->premounts,
 	};
 	int r = roci_rootfs_prepare(&rctx, err);
 	if (r < 0)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "linux/namespaces.h"
+#include "linux/premount.h"
 #include "linux/seccomp_filter.h"
 #include "oci/config.h"
 #include "util/log.h"
@@ -30,7 +31,7 @@ struct roci_init_args {
 	int listen_fds;
 	int cap_last; /* highest capability of the running kernel */
 	const struct roci_seccomp_prog *seccomp; /* compiled by the parent, or NULL */
-	const int *idmap_fds; /* per mount: its idmapped copy made by the parent, or -1 */
+	const struct roci_premounts *premounts; /* made by the parent, or NULL */
 };
 
 __attribute__((noreturn)) void roci_init_main(const struct roci_init_args *a);

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A minimal seccomp notification agent for the integration tests.
  *
- *   seccomp-agent SOCKET STATE_FILE
+ *   seccomp-agent [-s MS] [-a MS] [-n] SOCKET STATE_FILE
+ *
+ * -s MS waits before it makes SOCKET (an agent that starts late), -a MS
+ * waits between listen and accept (an agent that accepts late), -n listens
+ * and never accepts (until killed).
  *
  * Listens on SOCKET, accepts one runtime connection, saves the container
  * process state it receives to STATE_FILE and takes the listener fd. Then it
@@ -12,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,15 +33,33 @@ static int die(const char *what)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: seccomp-agent SOCKET STATE_FILE\n");
+	int start_ms = 0, accept_ms = 0, opt;
+	bool never = false;
+	while ((opt = getopt(argc, argv, "s:a:n")) != -1) {
+		if (opt == 's')
+			start_ms = atoi(optarg);
+		else if (opt == 'a')
+			accept_ms = atoi(optarg);
+		else if (opt == 'n')
+			never = true;
+		else
+			return 2;
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "usage: seccomp-agent [-s MS] [-a MS] [-n] SOCKET STATE_FILE\n");
 		return 2;
 	}
+	argv += optind - 1;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", argv[1]);
+	poll(NULL, 0, start_ms);
 	int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (ls < 0 || bind(ls, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(ls, 1) < 0)
 		return die("listen");
+	fprintf(stderr, "seccomp-agent: listening\n");
+	while (never)
+		pause();
+	poll(NULL, 0, accept_ms);
 	int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
 	if (c < 0)
 		return die("accept");

@@ -121,6 +121,25 @@ sleeper() {
 	[ "$(state_dirs)" -eq 0 ]
 }
 
+@test "v1 cpuset: a container under empty parents someone else made gets the nearest ancestor's cpus and mems" {
+	# a pod cgroup two levels deep, made and never filled (as a caller
+	# that makes its own parents would); pure v2 has no such thing, but the
+	# same nested path must still work there
+	local base=/sys/fs/cgroup/cpuset
+	pure_v2 && base=/sys/fs/cgroup
+	mkdir -p "$base/roci-test-parent-$$/pod"
+	if ! pure_v2; then
+		[ -z "$(cat "$base/roci-test-parent-$$/pod/cpuset.cpus")" ]
+		[ -z "$(cat "$base/roci-test-parent-$$/cpuset.mems")" ]
+	fi
+	update_config '.linux.cgroupsPath = "/roci-test-parent-'$$'/pod/c"'
+	set_args sh -c 'grep Cpus_allowed_list /proc/self/status'
+	rrun roci run -b "$BUNDLE" "$CID"
+	rmdir "$base/roci-test-parent-$$/pod" "$base/roci-test-parent-$$"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "Cpus_allowed_list:"*"$(cat "$base/cpuset.cpus" 2>/dev/null || cat "$base/cpuset.cpus.effective")" ]]
+}
+
 @test "memory: limit, reservation, swap, swappiness; the limit stops an allocation" {
 	update_config '.linux.resources.memory = {"limit": 33554432, "reservation": 16777216, "swap": 33554432, "swappiness": 10}'
 	sleeper

@@ -192,6 +192,35 @@ teardown() { common_teardown; }
 	[ ! -e /roci-escape ]
 }
 
+@test "user namespace: bind sources that only the host's root can reach are mounted, with their options" {
+	# a directory the container's root (host uid 100000) cannot search;
+	# the mount points go under the rootfs's /tmp, where that root can make them
+	local priv=$BATS_TEST_TMPDIR/private
+	mkdir -p "$priv/dir" "$BUNDLE/relpriv/dir"
+	echo secret-ok >"$priv/dir/f"
+	echo file-ok >"$priv/file"
+	echo rel-ok >"$BUNDLE/relpriv/dir/g"
+	chmod 755 "$priv/dir" "$BUNDLE/relpriv/dir"
+	chmod 644 "$priv/dir/f" "$priv/file" "$BUNDLE/relpriv/dir/g"
+	chmod 700 "$priv" "$BUNDLE/relpriv"
+	chmod 1777 "$BUNDLE/rootfs/tmp"
+	update_config '.linux.namespaces += [{"type": "user"}] |
+		.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
+		.mounts += [{"destination": "/tmp/d", "type": "bind", "source": "'"$priv"'/dir", "options": ["rbind", "ro", "nosuid"]},
+			{"destination": "/tmp/f", "type": "bind", "source": "'"$priv"'/file", "options": ["bind"]},
+			{"destination": "/tmp/r", "type": "bind", "source": "relpriv/dir", "options": ["bind"]}]'
+	set_args sh -c 'cat /tmp/d/f /tmp/f /tmp/r/g; touch /tmp/d/new 2>/dev/null || echo ro; grep " /tmp/d " /proc/self/mountinfo | cut -d" " -f6'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = $'secret-ok\nfile-ok\nrel-ok\nro\nro,nosuid,relatime' ]
+	# the directory itself stays out of reach inside
+	update_config '.mounts += [{"destination": "/tmp/all", "type": "bind", "source": "'"$BATS_TEST_TMPDIR"'", "options": ["rbind"]}]'
+	set_args sh -c 'ls /tmp/all/private 2>&1 || true'
+	rrun roci run -b "$BUNDLE" c2
+	[[ "$output" == *"Permission denied"* ]]
+}
+
 @test "idmapped bind mounts: the mount's own mapping, the container's (idmap), recursive only with ridmap" {
 	local src=$BATS_TEST_TMPDIR/idsrc
 	mkdir -p "$src/sub"

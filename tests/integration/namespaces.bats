@@ -88,6 +88,54 @@ teardown() {
 	[ "$(awk '/^Uid:/ {print $2}' /proc/"$pid"/status)" = 100000 ]
 }
 
+@test "user namespace: device nodes are bound from the host with nosuid and noexec" {
+	# the host's /dev here has neither flag: the bind must add both
+	update_config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.devices = [{"path":"/dev/kmsg","type":"c","major":1,"minor":11}]'
+	set_args sh -c 'for d in null zero full random urandom tty kmsg; do grep " /dev/$d " /proc/self/mountinfo; done'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 7 ]
+	local l
+	for l in "${lines[@]}"; do
+		[[ "$(cut -d' ' -f6 <<<"$l")" == *nosuid*noexec* ]] || { echo "missing: $l"; false; }
+	done
+}
+
+@test "user namespace: devices the host lacks are made by roci, owned by the mapped ids" {
+	[ ! -e /dev/roci-null ] && [ ! -e /dev/sub ]
+	# /dev/roci-null and /dev/sub/zero2 are not on the host; /dev/full is,
+	# but as another device
+	update_config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.devices = [{"path":"/dev/roci-null","type":"c","major":1,"minor":3,"fileMode":438,"uid":1000,"gid":5},
+			{"path":"/dev/sub/zero2","type":"c","major":1,"minor":5,"fileMode":416},
+			{"path":"/dev/full","type":"c","major":1,"minor":3}]
+		| .linux.resources.devices = [{"allow":false,"access":"rwm"},
+			{"allow":true,"type":"c","major":1,"minor":3,"access":"rwm"},
+			{"allow":true,"type":"c","major":1,"minor":5,"access":"rwm"}]'
+	local script='stat -c "%n %t:%T %a %u:%g" /dev/roci-null /dev/sub/zero2 /dev/full;'
+	script+=' echo x >/dev/roci-null && echo x >/dev/full && head -c 2 /dev/sub/zero2 | od -An -tx1;'
+	script+=' for d in roci-null sub/zero2 full; do grep " /dev/$d " /proc/self/mountinfo | cut -d" " -f6; done'
+	set_args sh -c "$script"
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "/dev/roci-null 1:3 666 1000:5" ]
+	[ "${lines[1]}" = "/dev/sub/zero2 1:5 640 0:0" ]
+	[ "${lines[2]}" = "/dev/full 1:3 666 0:0" ]
+	[ "$(echo ${lines[3]})" = "00 00" ]
+	[ "${lines[4]}" = rw,nosuid,noexec,relatime ]
+	[ "${lines[5]}" = rw,nosuid,noexec,relatime ]
+	[ "${lines[6]}" = rw,nosuid,noexec,relatime ]
+	# nothing on the host
+	[ ! -e /dev/roci-null ] && [ ! -e /dev/sub ]
+	# an owner the user namespace does not map is refused, naming the device
+	refused '.linux.devices[0].uid = 70000' "device /dev/roci-null: its uid is not mapped in the user namespace"
+}
+
 @test "time namespace offsets" {
 	update_config '.linux.namespaces += [{"type":"time"}] | .linux.timeOffsets = {"boottime": {"secs": 864000, "nanosecs": 0}, "monotonic": {"secs": 1000, "nanosecs": 0}}'
 	set_args cat /proc/uptime /proc/self/timens_offsets

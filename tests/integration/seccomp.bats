@@ -146,14 +146,17 @@ allow_but() { # allow_but ACTION NAMES_JSON [EXTRA_RULE_FIELDS]
 	[ "$output" = $'CapEff:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t2\ndenied' ]
 }
 
-@test "NOTIFY: the agent gets the listener fd and the state, and answers the syscall" {
-	local sock=$BATS_TEST_TMPDIR/agent.sock
-	"$REPO/build/tests/helpers/seccomp-agent" "$sock" "$BATS_TEST_TMPDIR/agent.state" 2>"$BATS_TEST_TMPDIR/agent.err" &
+# agent [OPTION...] SOCKET: the test agent, in the background ($AGENT_PID)
+agent() {
+	"$REPO/build/tests/helpers/seccomp-agent" "$@" "$BATS_TEST_TMPDIR/agent.state" 2>"$BATS_TEST_TMPDIR/agent.err" &
 	AGENT_PID=$!
-	for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-	seccomp '{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"'"$sock"'","listenerMetadata":"test-meta",
+}
+
+# mkdir_answered_by SOCKET [METADATA]: run a container whose mkdir goes to
+# the agent at SOCKET, which answers "success" without creating anything
+mkdir_answered_by() {
+	seccomp '{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"'"$1"'","listenerMetadata":"'"${2:-}"'",
 		"syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_NOTIFY"}]}'
-	# the agent answers "success" without creating anything
 	set_args sh -c 'mkdir /tmp/x && echo mkdir-ok; [ -d /tmp/x ] && echo exists || echo absent'
 	rrun roci run -b "$BUNDLE" c1
 	[ "$status" -eq 0 ]
@@ -161,6 +164,13 @@ allow_but() { # allow_but ACTION NAMES_JSON [EXTRA_RULE_FIELDS]
 	wait "$AGENT_PID"
 	AGENT_PID=
 	grep -q "answered 1" "$BATS_TEST_TMPDIR/agent.err"
+}
+
+@test "NOTIFY: the agent gets the listener fd and the state, and answers the syscall" {
+	local sock=$BATS_TEST_TMPDIR/agent.sock
+	agent "$sock"
+	wait_until 10 grep -q listening "$BATS_TEST_TMPDIR/agent.err"
+	mkdir_answered_by "$sock" test-meta
 	local st=$BATS_TEST_TMPDIR/agent.state
 	[ "$(jq -r '.fds | join(",")' "$st")" = seccompFd ]
 	[ "$(jq -r .metadata "$st")" = test-meta ]
@@ -178,6 +188,45 @@ allow_but() { # allow_but ACTION NAMES_JSON [EXTRA_RULE_FIELDS]
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"seccomp listener"* ]]
 	[ "$(state_dirs)" -eq 0 ]
+}
+
+@test "NOTIFY: an agent that starts late and accepts late is served" {
+	# no socket for a second, then a second between listen and accept:
+	# create runs at once and must wait for it
+	agent -s 1000 -a 1000 "$BATS_TEST_TMPDIR/late.sock"
+	mkdir_answered_by "$BATS_TEST_TMPDIR/late.sock"
+}
+
+@test "NOTIFY: an agent that never accepts fails create after a bounded wait, leaving nothing" {
+	local sock=$BATS_TEST_TMPDIR/never.sock
+	agent -n "$sock"
+	wait_until 10 grep -q listening "$BATS_TEST_TMPDIR/agent.err"
+	seccomp '{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"'"$sock"'",
+		"syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}'
+	set_args sleep 100
+	local t0=$SECONDS
+	# the outer timeout only turns a hang into a failure
+	rrun timeout 60 "$ROCI" --root "$STATE" create -b "$BUNDLE" c1
+	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[[ "$output" == *"seccomp listener $sock: the agent did not accept and read the listener within 5 s"* ]]
+	[ $((SECONDS - t0)) -ge 4 ]
+	[ "$(state_dirs)" -eq 0 ]
+	! pgrep -f "^sleep 100$"
+}
+
+@test "a profile without SCMP_ACT_NOTIFY opens no listener and connects to no agent, as runc" {
+	local sock=$BATS_TEST_TMPDIR/idle.sock
+	agent "$sock"
+	wait_until 10 grep -q listening "$BATS_TEST_TMPDIR/agent.err"
+	seccomp '{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"'"$sock"'",
+		"syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}'
+	set_args sh -c 'mkdir /tmp/x 2>/dev/null || echo denied; n=$(for f in /proc/$$/fd/*; do readlink "$f"; done | grep -c seccomp); echo "$n"'
+	rrun roci run -b "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	[ "$output" = $'denied\n0' ]
+	# the agent is still waiting for its first connection
+	[ ! -e "$BATS_TEST_TMPDIR/agent.state" ]
+	kill -0 "$AGENT_PID"
 }
 
 @test "bad seccomp configs are refused with the field named, and nothing is created" {

@@ -157,13 +157,15 @@ int roci_cgroup_plan_systemd(const char *cgroups_path, const char *id, char *con
 /* ---- creation ---------------------------------------------------------- */
 
 /* v1 cpuset: a new cgroup starts with empty cpus/mems and cannot take
- * tasks; give it its parent's. */
-static int cpuset_inherit(const char *dir, struct roci_err *err)
+ * tasks; give it its parent's. A parent that is empty too (a pod cgroup
+ * someone else made and never filled) gets them first, from the nearest
+ * ancestor that has them: the kernel takes only a subset of the parent's. */
+static int cpuset_inherit(const char *dir, unsigned depth, struct roci_err *err)
 {
 	char parent[PATH_MAX];
 	snprintf(parent, sizeof(parent), "%s", dir);
 	char *slash = strrchr(parent, '/');
-	if (!slash)
+	if (!slash || slash == parent || depth > 64)
 		return 0;
 	*slash = '\0';
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
@@ -171,8 +173,17 @@ static int cpuset_inherit(const char *dir, struct roci_err *err)
 		char cur[4096], up[4096];
 		if (roci_cg_read(dir, files[i], cur, sizeof(cur)) < 0 || cur[0])
 			continue;
+		/* the hierarchy's root always has both; above it there is no
+		 * cpuset file, and the read fails */
 		if (roci_cg_read(parent, files[i], up, sizeof(up)) < 0)
 			continue;
+		if (!up[0]) {
+			int r = cpuset_inherit(parent, depth + 1, err);
+			if (r < 0)
+				return r;
+			if (roci_cg_read(parent, files[i], up, sizeof(up)) < 0 || !up[0])
+				continue;
+		}
 		int r = roci_cg_write(dir, files[i], up, err);
 		if (r < 0)
 			return r;
@@ -211,7 +222,7 @@ static int made(struct roci_cg_dir *d, const char *dir, struct roci_err *err)
 	if (!d->made_from && !(d->made_from = strdup(dir)))
 		return roci_fail(err, ENOMEM, "cgroup");
 	if (!d->v2 && roci_cg_in_list(d->controllers, "cpuset"))
-		return cpuset_inherit(dir, err);
+		return cpuset_inherit(dir, 0, err);
 	return 0;
 }
 
