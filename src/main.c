@@ -35,6 +35,8 @@ static const struct command commands[] = {
 	{ "ps", roci_cmd_ps, "list the processes in a container" },
 	{ "update", roci_cmd_update, "change a running container's resource limits" },
 	{ "events", roci_cmd_events, "print a container's statistics and OOM events" },
+	{ "checkpoint", roci_cmd_checkpoint, "checkpoint a running container with CRIU" },
+	{ "restore", roci_cmd_restore, "restore a container from a checkpoint" },
 	{ "spec", roci_cmd_spec, "write a default config.json" },
 	{ "features", roci_cmd_features, "show what this build of roci supports" },
 };
@@ -57,6 +59,7 @@ static void usage(FILE *f)
 		"  --cgroup-manager M    cgroupfs (default), systemd, or disabled: the\n"
 		"                        container gets no cgroup of its own\n"
 		"  --rootless VALUE      true, false or auto\n"
+		"  --criu PATH           the criu program for checkpoint and restore\n"
 		"  -v, --version         print the version\n"
 		"  -h, --help            print this help\n",
 		ROCI_DEFAULT_ROOT);
@@ -116,7 +119,7 @@ static int parse_globals(int argc, char **argv, struct roci_globals *g, const ch
 					       optarg);
 			break;
 		case OPT_ROOTLESS: g->rootless = optarg; break;
-		case OPT_CRIU: break;
+		case OPT_CRIU: g->criu = optarg; break;
 		case 'v':
 			printf("roci version %s\nspec: %s\nlibc: %s\n", ROCI_VERSION, ROCI_SPEC_VERSION, ROCI_LIBC);
 			return 1;

@@ -15,6 +15,7 @@ struct roci_globals {
 	bool systemd_cgroup;     /* --systemd-cgroup, --cgroup-manager systemd */
 	bool no_cgroup;          /* --cgroup-manager disabled */
 	const char *rootless;    /* --rootless VAL (true|false|auto) */
+	const char *criu;        /* --criu PATH: the criu program (default: criu from PATH) */
 	int exit_status;         /* set by commands that exit with a specific status (run) */
 };
 
@@ -36,6 +37,8 @@ int roci_cmd_resume(struct roci_globals *g, int argc, char **argv, struct roci_e
 int roci_cmd_ps(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
 int roci_cmd_update(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
 int roci_cmd_events(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_checkpoint(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
+int roci_cmd_restore(struct roci_globals *g, int argc, char **argv, struct roci_err *err);
 
 struct roci_create_opts;
 
@@ -47,6 +50,11 @@ int roci_cli_parse_create(struct roci_globals *g, int argc, char **argv, bool ru
 
 /* --preserve-fds N: 0 to 4096. */
 int roci_cli_parse_preserve_fds(const char *v, int *out, struct roci_err *err);
+
+/* The last cases of a command's getopt_long switch (with ":" first in its
+ * short options): 'h' prints the usage and exits 0; a missing value or an
+ * unknown option is an error naming it. */
+int roci_cli_other_option(int c, char **argv, const char *usage, struct roci_err *err);
 
 /* Exactly one positional argument after options: the container id. */
 int roci_cli_one_id(int argc, char **argv, int first, const char *usage, const char **id,

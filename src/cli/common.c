@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,17 @@ int roci_cli_parse_preserve_fds(const char *v, int *out, struct roci_err *err)
 		return roci_failx(err, EINVAL, "invalid --preserve-fds value %s", v);
 	*out = (int)n;
 	return 0;
+}
+
+int roci_cli_other_option(int c, char **argv, const char *usage, struct roci_err *err)
+{
+	if (c == 'h') {
+		printf("usage: roci %s\n", usage);
+		exit(0);
+	}
+	if (c == ':')
+		return roci_failx(err, EINVAL, "option %s needs a value\nusage: roci %s", argv[optind - 1], usage);
+	return roci_failx(err, EINVAL, "unknown option %s\nusage: roci %s", argv[optind - 1], usage);
 }
 
 int roci_cli_one_id(int argc, char **argv, int first, const char *usage, const char **id,

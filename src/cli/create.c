@@ -65,13 +65,8 @@ int roci_cli_parse_create(struct roci_globals *g, int argc, char **argv, bool ru
 			else
 				*keep = true;
 			break;
-		case 'h':
-			printf("usage: roci %s\n", usage);
-			exit(0);
-		case ':':
-			return roci_failx(err, EINVAL, "option %s needs a value\nusage: roci %s", argv[optind - 1], usage);
 		default:
-			return roci_failx(err, EINVAL, "unknown option %s\nusage: roci %s", argv[optind - 1], usage);
+			return roci_cli_other_option(c, argv, usage, err);
 		}
 	}
 	return roci_cli_one_id(argc, argv, optind, usage, &o->id, err);

@@ -87,13 +87,8 @@ static int parse_opts(struct roci_globals *g, int argc, char **argv, struct roci
 		case O_CGROUP: push(o->cgroups, &o->n_cgroups, optarg); break;
 		case O_IGNORE_PAUSED: o->ignore_paused = true; break;
 		case O_NOSUBREAPER: break;
-		case 'h':
-			printf("usage: roci %s\n", usage);
-			exit(0);
-		case ':':
-			return roci_failx(err, EINVAL, "option %s needs a value\nusage: roci %s", argv[optind - 1], usage);
 		default:
-			return roci_failx(err, EINVAL, "unknown option %s\nusage: roci %s", argv[optind - 1], usage);
+			return roci_cli_other_option(c, argv, usage, err);
 		}
 	}
 	if (r < 0)

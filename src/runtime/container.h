@@ -11,6 +11,8 @@
 #include "util/error.h"
 #include "util/log.h"
 
+struct roci_criu_opts;
+
 struct roci_create_opts {
 	const char *root;
 	const struct roci_log *log;
@@ -26,6 +28,7 @@ struct roci_create_opts {
 	bool systemd_cgroup;         /* --systemd-cgroup */
 	bool no_cgroup;              /* --cgroup-manager disabled: stay in the caller's cgroups */
 	bool starts_at_once;         /* run: `start` follows at once, nothing stays parked */
+	const struct roci_criu_opts *restore; /* restore: CRIU brings the init back from images */
 };
 
 struct roci_created {
@@ -43,6 +46,11 @@ struct roci_container {
 
 int roci_container_create(const struct roci_create_opts *o, struct roci_created *out,
 			  struct roci_err *err);
+
+/* checkpoint (checkpoint.c): dump a running container with CRIU; without
+ * leave_running or pre_dump the container is deleted afterwards. */
+int roci_container_checkpoint(const char *root, const char *id, const struct roci_criu_opts *o,
+			      const struct roci_log *log, struct roci_err *err);
 
 struct roci_cgroup;
 struct roci_resources;

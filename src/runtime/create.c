@@ -36,6 +36,8 @@
 #include "linux/sysctls.h"
 #include "linux/umount.h"
 #include "linux/terminal.h"
+#include "oci/jsonget.h"
+#include "runtime/criu.h"
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/spawn.h"
@@ -91,6 +93,8 @@ static int check_create_options(const struct roci_create_opts *o, const struct r
 				struct roci_err *err)
 {
 	bool terminal = cfg->process && cfg->process->terminal;
+	if (o->restore && terminal)
+		return roci_failx(err, ENOTSUP, "restore: a container with a terminal cannot be restored yet");
 	int r = roci_spawn_check_terminal(terminal, o->console_socket, !o->foreground, err);
 	if (r < 0)
 		return r;
@@ -440,6 +444,8 @@ static int make_state(struct create_ctx *c, const struct roci_create_opts *o, st
 	r = roci_statedir_write(&c->sd, ROCI_CONFIG_FILE, c->config_text, c->config_len, err);
 	if (r < 0)
 		return r;
+	if (o->restore)
+		return 0; /* a restored container runs at once: no exec.fifo */
 	if (mkfifoat(c->sd.dir_fd, ROCI_EXEC_FIFO, 0600) < 0)
 		return roci_fail(err, errno, "mkfifo %s/%s", c->sd.path, ROCI_EXEC_FIFO);
 	/* The init opens it for writing after its uid change: writable by
@@ -606,6 +612,47 @@ static int spawn_init(struct create_ctx *c, const struct roci_create_opts *o, st
 	return 0;
 }
 
+/* restore: the cgroup, then CRIU brings the init back from its images, in
+ * place of the clone (criu.h). */
+static int restore_init(struct create_ctx *c, const struct roci_create_opts *o,
+			struct roci_err *err)
+{
+	_cleanup_close_ int cg_fd = -1;
+	int r = make_cgroup(c, o, &cg_fd, err);
+	if (r < 0)
+		return r;
+	/* a systemd unit comes around the restored init; its directories are
+	 * made now, because CRIU places the tasks (and binds) there first */
+	if (c->cg.unit && !o->no_cgroup) {
+		c->cg_made = true;
+		if ((r = roci_cgroup_make_dirs(&c->cg, err)) < 0)
+			return r;
+	}
+	_cleanup_strv_ char **roots = NULL, **ext = NULL;
+	if (c->cg_made && (r = roci_criu_cgroup_args(c->cfg, &c->cg, &roots, &ext, err)) < 0)
+		return r;
+	struct roci_criu_restore rs = { .cfg = c->cfg, .bundle = c->bundle, .rootfs = c->rootfs,
+					.state_dir = c->sd.path, .cgroup_roots = (const char *const *)roots,
+					.externals = (const char *const *)ext };
+	roci_debug(o->log, "restore %s: criu restore into cgroup %s", o->id, roci_cgroup_name(&c->cg));
+	pid_t pid;
+	r = roci_criu_restore(o->restore, &rs, &pid, o->log, err);
+	if (r < 0)
+		return r;
+	c->init_pid = pid;
+	c->init_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* the systemd driver makes its scope around the restored init; with
+	 * cgroupfs, the init goes where it belongs whatever CRIU's cgroup
+	 * mode did */
+	if (c->cg.unit && !o->no_cgroup) {
+		if ((r = roci_cgroup_create(&c->cg, pid, &c->cfg->resources, o->log, err)) < 0)
+			return r;
+	} else if (c->cg_made && (r = roci_cgroup_enter(&c->cg, pid, false, err)) < 0) {
+		return r;
+	}
+	return 0;
+}
+
 /* Serve the init's requests until it is ready; then the init is the
  * process it reported (after a pid-namespace fork) or stage 1 itself. */
 static int serve_init(struct create_ctx *c, const struct roci_create_opts *o, struct roci_err *err)
@@ -679,9 +726,11 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	r = make_state(&c, o, err);
 	if (r == 0)
 		r = open_channels(&c, o, err);
-	if (r == 0)
+	if (r == 0 && o->restore)
+		r = restore_init(&c, o, err);
+	if (r == 0 && !o->restore)
 		r = spawn_init(&c, o, err);
-	if (r == 0)
+	if (r == 0 && !o->restore)
 		r = serve_init(&c, o, err);
 	if (r == 0)
 		r = record_created(&c, o, out, err);

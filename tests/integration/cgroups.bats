@@ -121,6 +121,44 @@ sleeper() {
 	[ "$(state_dirs)" -eq 0 ]
 }
 
+@test "sub-cgroups: ps and kill -a see their processes; delete -f kills them and removes the tree, deepest first" {
+	sleeper
+	roci run -d -b "$BUNDLE" "$CID"
+	local d dirs=() v1dir="" pids=() pid
+	mapfile -t dirs < <(jq -r '.cgroup.dirs[].path' "$STATE/$CID/state.json")
+	# a child and a grandchild in every hierarchy, as a workload makes them
+	local sub f
+	for d in "${dirs[@]}"; do
+		mkdir -p "$d/child/grand" "$d/other"
+		# a v1 cpuset takes tasks only once it has cpus and mems
+		for sub in child child/grand other; do
+			for f in cpuset.cpus cpuset.mems; do
+				[ ! -e "$d/$f" ] || [ -n "$(cat "$d/$sub/$f")" ] || cat "$d/$f" >"$d/$sub/$f"
+			done
+		done
+	done
+	# a process of the container moved into the grandchild (in every
+	# hierarchy), and a host process in one v1 hierarchy's grandchild only
+	roci exec -d "$CID" sleep 999
+	pid=$(pgrep -f "^sleep 999$")
+	for d in "${dirs[@]}"; do
+		echo "$pid" >"$d/child/grand/cgroup.procs"
+	done
+	roci ps -f json "$CID" | jq -e --argjson p "$pid" 'index($p) != null'
+	if ! pure_v2; then
+		v1dir=$(cgdir "$CID" memory)
+		sh -c "echo \$\$ >$v1dir/other/cgroup.procs; exec sleep 998" &
+		wait_until 5 pgrep -f "^sleep 998$"
+	fi
+	roci delete -f "$CID"
+	pid_gone "$pid"
+	! pgrep -f "^sleep 99[89]$"
+	for d in "${dirs[@]}"; do
+		[ ! -e "$d" ] || { echo "left: $d"; ls -R "$d"; false; }
+	done
+	[ "$(state_dirs)" -eq 0 ]
+}
+
 @test "v1 cpuset: a container under empty parents someone else made gets the nearest ancestor's cpus and mems" {
 	# a pod cgroup two levels deep, made and never filled (as a caller
 	# that makes its own parents would); pure v2 has no such thing, but the

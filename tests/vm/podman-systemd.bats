@@ -48,3 +48,26 @@ teardown() { :; }
 	[ "$status" -eq 3 ]
 	[ "$output" = hi ]
 }
+
+@test "podman container checkpoint and restore with roci (CRIU): the counter goes on" {
+	run pm run -d --name cr1 localhost/roci-busybox sh -c 'i=0; while true; do echo $i >/tmp/count; i=$((i+1)); sleep 0.1; done'
+	[ "$status" -eq 0 ]
+	wait_until 10 pm exec cr1 sh -c '[ "$(cat /tmp/count)" -gt 3 ]'
+	run pm container checkpoint cr1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(pm inspect -f '{{.State.Status}}' cr1)" = exited ]
+	[ -z "$(ls -A "$PM/roci-state")" ]
+	run pm container restore cr1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(pm inspect -f '{{.State.Status}}' cr1)" = running ]
+	local at
+	at=$(pm exec cr1 cat /tmp/count)
+	wait_until 10 pm exec cr1 sh -c '[ "$(cat /tmp/count)" -gt '"$at"' ]'
+	# restored from where it was, not started again
+	[ "$at" -gt 3 ]
+	run pm rm -f -t 0 cr1
+	[ "$status" -eq 0 ]
+	[ -z "$(ls -A "$PM/roci-state")" ]
+}

@@ -5,10 +5,13 @@
 # the layout ("ok 3 [v2] memory: ...") and numbered on across layouts; the
 # plan comes last. A VM that cannot boot, or a run that ends early, is a
 # `not ok` line, never a silent pass. Exits 1 if anything failed.
-#   VM_TESTS         files for v2 and v1 (default: integration/cgroups.bats
-#                    and the systemd ones: vm/systemd.bats, vm/podman-systemd.bats)
-#   VM_HYBRID_TESTS  files for hybrid under systemd (default: the systemd
-#                    ones; the host itself covers hybrid without systemd)
+#   VM_TESTS         files for v2 and v1 (default: integration/cgroups.bats,
+#                    vm/criu.bats (checkpoint and restore: CRIU cannot dump
+#                    on the host's kernel) and the systemd ones:
+#                    vm/systemd.bats, vm/podman-systemd.bats)
+#   VM_HYBRID_TESTS  files for hybrid under systemd (default: vm/criu.bats
+#                    and the systemd ones; the host itself covers hybrid
+#                    without systemd)
 #   VM_V2_TESTS      files for v2 only, after VM_TESTS (default: the CRI with
 #                    the systemd cgroup driver, tests/callers/cri.bats, as
 #                    Kubernetes runs today; its client must be in the cache:
@@ -18,8 +21,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SYSTEMD_TESTS="tests/vm/systemd.bats tests/vm/podman-systemd.bats"
-VM_TESTS=${VM_TESTS:-tests/integration/cgroups.bats $SYSTEMD_TESTS}
-VM_HYBRID_TESTS=${VM_HYBRID_TESTS:-$SYSTEMD_TESTS}
+VM_TESTS=${VM_TESTS:-tests/integration/cgroups.bats tests/vm/criu.bats $SYSTEMD_TESTS}
+VM_HYBRID_TESTS=${VM_HYBRID_TESTS:-tests/vm/criu.bats $SYSTEMD_TESTS}
 VM_V2_TESTS=${VM_V2_TESTS-tests/callers/cri.bats}
 VM_LAYOUTS=${VM_LAYOUTS:-v2 v1 hybrid}
 VM_TIMEOUT=${VM_TIMEOUT:-1800}

@@ -6,7 +6,9 @@
  * cgroup_systemd*.c) and removes them again. Joining, freezing and
  * signalling are in cgroup_procs.c, the state document in
  * cgroup_state.c; everything rests on cgroupfs.c. */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <limits.h>
@@ -154,6 +156,59 @@ int roci_cgroup_plan_systemd(const char *cgroups_path, const char *id, char *con
 	return roci_systemd_connect(&cg->sd, err);
 }
 
+int roci_cgroup_dir_in_hierarchy(const struct roci_cgroup *cg, size_t i, char *out, size_t len)
+{
+	if (i >= cg->n)
+		return -EINVAL;
+	struct roci_cg_hier h[ROCI_CG_MAX_HIERARCHIES];
+	size_t n = 0;
+	int r = roci_cg_hierarchies(h, &n);
+	if (r < 0)
+		return r;
+	const char *path = cg->dirs[i].path;
+	r = -ENOENT;
+	for (size_t k = 0; k < n && r == -ENOENT; k++) {
+		size_t l = strlen(h[k].mnt);
+		if (strncmp(path, h[k].mnt, l) || (path[l] != '/' && path[l]))
+			continue;
+		const char *root = strcmp(h[k].root, "/") ? h[k].root : "";
+		r = snprintf(out, len, "%s%s", root, path[l] ? path + l : "/") < (int)len ? 0 : -ENAMETOOLONG;
+	}
+	roci_cg_hierarchies_free(h, n);
+	return r;
+}
+
+int roci_cgroup_each_bind_source(const struct roci_cgroup *cg,
+				 void (*fn)(void *arg, const char *name, const char *path), void *arg)
+{
+	struct roci_cg_hier h[ROCI_CG_MAX_HIERARCHIES];
+	size_t n = 0;
+	int r = roci_cg_hierarchies(h, &n);
+	if (r < 0)
+		return r;
+	char proc_cgroup[8192] = "";
+	roci_cg_read("/proc/self", "cgroup", proc_cgroup, sizeof(proc_cgroup));
+	for (size_t k = 0; k < n; k++) {
+		const char *mnt = h[k].mnt;
+		if (strncmp(mnt, "/sys/fs/cgroup/", 15) || strchr(mnt + 15, '/'))
+			continue;
+		size_t l = strlen(mnt);
+		const char *path = NULL;
+		for (size_t i = 0; i < cg->n && !path; i++)
+			if (!strncmp(cg->dirs[i].path, mnt, l) && (cg->dirs[i].path[l] == '/' || !cg->dirs[i].path[l]))
+				path = cg->dirs[i].path;
+		char own[PATH_MAX], buf[PATH_MAX * 2];
+		if (!path && roci_cg_own_cgroup(proc_cgroup, &h[k], own, sizeof(own)) == 0) {
+			snprintf(buf, sizeof(buf), "%s%s", mnt, strcmp(own, "/") ? own : "");
+			path = buf;
+		}
+		if (path)
+			fn(arg, mnt + 15, path);
+	}
+	roci_cg_hierarchies_free(h, n);
+	return 0;
+}
+
 /* ---- creation ---------------------------------------------------------- */
 
 /* v1 cpuset: a new cgroup starts with empty cpus/mems and cannot take
@@ -257,6 +312,16 @@ down:
 		} else if (errno != EEXIST) {
 			return roci_fail(err, errno, "mkdir %s", buf);
 		}
+	}
+	return 0;
+}
+
+int roci_cgroup_make_dirs(struct roci_cgroup *cg, struct roci_err *err)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		int r = make_dir(&cg->dirs[i], err);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -532,6 +597,33 @@ static int stop_unit(const struct roci_cgroup *cg, struct roci_err *err)
 	return r;
 }
 
+/* Remove path and every cgroup below it, deepest first. What still holds
+ * processes (a sub-cgroup of one hierarchy only, made by the workload) is
+ * killed first: nothing else would ever empty it. */
+static int remove_tree(const char *path, int timeout_ms, unsigned depth)
+{
+	if (rmdir(path) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY)
+		return -errno;
+	_cleanup_closedir_ DIR *dir = depth < 32 ? opendir(path) : NULL;
+	struct dirent *de;
+	while (dir && (de = readdir(dir))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		char sub[PATH_MAX];
+		if (snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) < (int)sizeof(sub))
+			remove_tree(sub, timeout_ms, depth + 1);
+	}
+	char procs[PATH_MAX + 16];
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
+	_cleanup_fclose_ FILE *f = fopen(procs, "re");
+	long pid;
+	while (f && fscanf(f, "%ld", &pid) == 1)
+		kill((pid_t)pid, SIGKILL);
+	return roci_cg_rmdir_wait(path, timeout_ms);
+}
+
 int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roci_err *err)
 {
 	int ret = cg->unit ? stop_unit(cg, err) : 0;
@@ -542,7 +634,7 @@ int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roc
 		bool cpu = !d->v2 && roci_cg_in_list(d->controllers, "cpu");
 		if (cpu)
 			roci_cg_release_rt(d->path);
-		int r = roci_cg_rmdir_wait(d->path, timeout_ms);
+		int r = remove_tree(d->path, timeout_ms, 0);
 		if (r < 0) {
 			if (!ret && err)
 				ret = roci_fail(err, -r, "remove cgroup %s", d->path);

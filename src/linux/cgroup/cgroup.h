@@ -51,6 +51,22 @@ struct roci_cgroup {
 /* The systemd unit, else the cgroup path, else "-" (for logs) */
 const char *roci_cgroup_name(const struct roci_cgroup *cg);
 
+/* Make cg's directories (and the parents they need) without applying
+ * anything; destroy removes what was made. For a systemd unit that is
+ * made later around a process already placed there (restore). */
+int roci_cgroup_make_dirs(struct roci_cgroup *cg, struct roci_err *err);
+
+/* What a "cgroup" mount shows on a v1 or hybrid host (rootfs_cgroup.c):
+ * fn(arg, NAME, PATH) for each hierarchy mounted at /sys/fs/cgroup/NAME,
+ * PATH the host directory bound there: cg's directory in it, else our
+ * own cgroup. */
+int roci_cgroup_each_bind_source(const struct roci_cgroup *cg,
+				 void (*fn)(void *arg, const char *name, const char *path), void *arg);
+
+/* The path of cg's directory i inside its hierarchy ("/system.slice/x"),
+ * as /proc/PID/cgroup shows it; -errno. */
+int roci_cgroup_dir_in_hierarchy(const struct roci_cgroup *cg, size_t i, char *out, size_t len);
+
 /* Detect the host layout and work out the container's directories from
  * cgroupsPath (absolute: from each hierarchy's root; relative: from
  * roci's own cgroup in v1, its parent in v2; absent: the container id,

@@ -2,6 +2,7 @@
 /* The processes of the container's cgroup: joining, listing, freezing
  * and signalling. (Removing the directories, once they are empty, is
  * roci_cgroup_destroy in cgroup.c.) */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -44,6 +45,54 @@ static const char *procs_dir(const struct roci_cgroup *cg)
 	return d ? d->path : cg->n ? cg->dirs[0].path : NULL;
 }
 
+/* Append the pids in dirfd's cgroup.procs, then those of every cgroup
+ * below it (callers and workloads make sub-cgroups), depth first. */
+static int pids_under(int dirfd, const char *path, unsigned depth, pid_t **pids, size_t *n,
+		      size_t *cap, struct roci_err *err)
+{
+	int pfd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	if (pfd < 0)
+		return errno == ENOENT ? 0 : roci_fail(err, errno, "open %s/cgroup.procs", path);
+	_cleanup_fclose_ FILE *f = fdopen(pfd, "re");
+	if (!f) {
+		close(pfd);
+		return roci_fail(err, errno, "open %s/cgroup.procs", path);
+	}
+	long v;
+	while (fscanf(f, "%ld", &v) == 1) {
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 16;
+			pid_t *np = realloc(*pids, nc * sizeof(pid_t));
+			if (!np)
+				return roci_fail(err, ENOMEM, "cgroup pids");
+			*pids = np;
+			*cap = nc;
+		}
+		(*pids)[(*n)++] = (pid_t)v;
+	}
+	if (depth >= 32)
+		return 0;
+	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_closedir_ DIR *dir = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!dir) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	struct dirent *de;
+	while ((de = readdir(dir))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		_cleanup_close_ int sub = openat(dirfd, de->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue;
+		int r = pids_under(sub, de->d_name, depth + 1, pids, n, cap, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int roci_cgroup_pids(const struct roci_cgroup *cg, pid_t **pids, size_t *n, struct roci_err *err)
 {
 	*pids = NULL;
@@ -51,30 +100,17 @@ int roci_cgroup_pids(const struct roci_cgroup *cg, pid_t **pids, size_t *n, stru
 	const char *dir = procs_dir(cg);
 	if (!dir)
 		return 0;
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		return roci_fail(err, errno, "open %s", path);
-	}
+	_cleanup_close_ int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : roci_fail(err, errno, "open %s", dir);
 	size_t cap = 0;
-	long v;
-	while (fscanf(f, "%ld", &v) == 1) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			pid_t *np = realloc(*pids, cap * sizeof(pid_t));
-			if (!np) {
-				free(*pids);
-				*pids = NULL;
-				return roci_fail(err, ENOMEM, "cgroup pids");
-			}
-			*pids = np;
-		}
-		(*pids)[(*n)++] = (pid_t)v;
+	int r = pids_under(fd, dir, 0, pids, n, &cap, err);
+	if (r < 0) {
+		free(*pids);
+		*pids = NULL;
+		*n = 0;
 	}
-	return 0;
+	return r;
 }
 
 static void sleep_ms(int ms)
