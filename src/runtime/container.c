@@ -378,7 +378,9 @@ int roci_container_delete(const char *root, const char *id, bool force,
 		if (r < 0)
 			goto out;
 	}
-	if (c.st && c.config_text && roci_config_parse_string(c.config_text, &cfg, NULL) == 0)
+	/* no poststop hooks for what a killed create left: it never existed */
+	if (c.st && c.config_text && roci_config_parse_string(c.config_text, &cfg, NULL) == 0 &&
+	    !c.st->creating)
 		roci_container_state_json(&c, ROCI_STATUS_STOPPED, false, &json, NULL);
 	if (cfg && !cfg->ns[ROCI_NS_MOUNT].present && c.st && c.st->rootfs && *c.st->rootfs)
 		roci_unmount_under(c.st->rootfs);

@@ -134,6 +134,7 @@ struct create_ctx {
 	struct roci_seccomp_prog seccomp;
 	struct roci_cgroup cg;
 	bool cg_made;
+	bool cg_recorded;         /* st.cgroup is what was made, not the plan */
 	unsigned long long oom_kills; /* the cgroup's count before the init ran */
 	int procfs_fd, fifo_fd, console_fd, sync[2];
 	pid_t stage1, init_pid;
@@ -210,8 +211,15 @@ static int fill_state(struct create_ctx *c, const struct roci_create_opts *o)
 	st->n_annotations = c->cfg->n_annotations;
 	if (c->init_pid > 0)
 		roci_pid_stat(c->init_pid, &st->pid_starttime, NULL);
-	if (!st->cgroup && c->cg_made && !(st->cgroup = roci_cgroup_to_json(&c->cg)))
-		return -ENOMEM;
+	/* the plan until the cgroup is made (delete then removes what a killed
+	 * create made), then what was made */
+	bool planned = !c->cg_made;
+	if ((planned ? c->cg.n && !st->cgroup : c->cg_recorded != c->cg_made)) {
+		json_decref(st->cgroup);
+		if (!(st->cgroup = roci_cgroup_to_json(&c->cg, planned)))
+			return -ENOMEM;
+		c->cg_recorded = !planned;
+	}
 	return st->created ? 0 : -ENOMEM;
 }
 
@@ -442,6 +450,14 @@ static int make_state(struct create_ctx *c, const struct roci_create_opts *o, st
 	c->sd_made = true;
 	roci_debug(o->log, "create %s: state directory %s", o->id, c->sd.path);
 	r = roci_statedir_write(&c->sd, ROCI_CONFIG_FILE, c->config_text, c->config_len, err);
+	if (r < 0)
+		return r;
+	/* Recorded before anything else is made: a create killed at any
+	 * point leaves a state that delete can clean up (the cgroup plan;
+	 * `state` says creating while this create holds the lock). */
+	c->st.creating = true;
+	r = save_state(c, o, err);
+	c->st.creating = false;
 	if (r < 0)
 		return r;
 	if (o->restore)

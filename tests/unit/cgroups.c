@@ -203,7 +203,7 @@ static void state_record(void)
 	struct roci_cg_dir dir = { .path = "/sys/fs/cgroup/system.slice/roci-x.scope", .v2 = true };
 	struct roci_cgroup cg = { .mode = ROCI_CG_V2, .rel = "/system.slice/roci-x.scope", .dirs = &dir,
 				  .n = 1, .unit = "roci-x.scope" };
-	json_t *j = roci_cgroup_to_json(&cg);
+	json_t *j = roci_cgroup_to_json(&cg, false);
 	struct roci_cgroup back;
 	struct roci_err err = { 0 };
 	ok(j && roci_cgroup_from_json(j, &back, &err) == 0, "cgroup record round trip");
@@ -215,6 +215,24 @@ static void state_record(void)
 		json_object_set_new(j, "systemd_unit", json_string(bad[i]));
 		ok(roci_cgroup_from_json(j, &back, &err) < 0, "state with unit \"%s\" is refused", bad[i]);
 	}
+	json_decref(j);
+
+	/* a plan (recorded before create makes anything): each leaf counts as
+	 * made, so that delete removes what a killed create made; a unit's
+	 * directories are systemd's */
+	struct roci_cg_dir v1dirs[2] = { { .path = "/sys/fs/cgroup/memory/a/c", .controllers = "memory" },
+					 { .path = "/sys/fs/cgroup/pids/a/c", .controllers = "pids" } };
+	struct roci_cgroup plan = { .mode = ROCI_CG_V1, .rel = "/a/c", .dirs = v1dirs, .n = 2 };
+	j = roci_cgroup_to_json(&plan, true);
+	ok(j && roci_cgroup_from_json(j, &back, &err) == 0 && back.n == 2, "planned record round trip");
+	is_str(back.dirs[0].made_from, "/sys/fs/cgroup/memory/a/c", "  a planned leaf counts as made");
+	is_str(back.dirs[1].made_from, "/sys/fs/cgroup/pids/a/c", "  in every hierarchy");
+	roci_cgroup_free(&back);
+	json_decref(j);
+	j = roci_cgroup_to_json(&cg, true);
+	ok(j && roci_cgroup_from_json(j, &back, &err) == 0 && !back.dirs[0].made_from,
+	   "  a planned unit's directory is systemd's");
+	roci_cgroup_free(&back);
 	json_decref(j);
 }
 

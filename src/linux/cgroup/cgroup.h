@@ -153,8 +153,11 @@ unsigned long long roci_cgroup_oom_kills(const struct roci_cgroup *cg);
 /* Whether roci made the memory cgroup itself (so it has no OOM kills yet). */
 bool roci_cgroup_memory_is_new(const struct roci_cgroup *cg);
 
-/* State document round trip: {"mode":..,"path":..,"dirs":[..]}. */
-json_t *roci_cgroup_to_json(const struct roci_cgroup *cg);
+/* State document round trip: {"mode":..,"path":..,"dirs":[..]}.
+ * planned: cg is not made yet; each directory is recorded as made by the
+ * container (its own leaf only), so that what a killed create managed to
+ * make is removed by delete. */
+json_t *roci_cgroup_to_json(const struct roci_cgroup *cg, bool planned);
 int roci_cgroup_from_json(const json_t *j, struct roci_cgroup *cg, struct roci_err *err);
 
 void roci_cgroup_free(struct roci_cgroup *cg);

@@ -16,7 +16,7 @@ static const char *mode_name(enum roci_cg_mode m)
 	return (unsigned)m < ARRAY_SIZE(mode_names) ? mode_names[m] : "?";
 }
 
-json_t *roci_cgroup_to_json(const struct roci_cgroup *cg)
+json_t *roci_cgroup_to_json(const struct roci_cgroup *cg, bool planned)
 {
 	json_t *o = json_object(), *dirs = json_array();
 	if (!o || !dirs) {
@@ -36,8 +36,9 @@ json_t *roci_cgroup_to_json(const struct roci_cgroup *cg)
 			bad = -1;
 			continue;
 		}
-		if (d->made_from)
-			bad |= json_object_set_new(dj, "made_from", json_string(d->made_from));
+		const char *made = planned && !cg->unit ? d->path : d->made_from;
+		if (made)
+			bad |= json_object_set_new(dj, "made_from", json_string(made));
 		if (d->controllers)
 			bad |= json_object_set_new(dj, "controllers", json_string(d->controllers));
 		bad |= json_array_append_new(dirs, dj);
