@@ -354,6 +354,10 @@ int roci_container_delete(const char *root, const char *id, bool force,
 	}
 	roci_debug(log, "delete %s: status %s", id, roci_status_name(c.status));
 	if (c.st && c.status != ROCI_STATUS_STOPPED) {
+		struct roci_cgroup tcg;
+		if (roci_container_cgroup(&c, &tcg, NULL) == 0 && tcg.n)
+			roci_cgroup_thaw_below(&tcg);
+		roci_cgroup_free(&tcg);
 		roci_debug(log, "delete %s: killing init pid %d and waiting for it", id, (int)c.st->pid);
 		r = kill_and_wait(&c, err);
 		if (r < 0)

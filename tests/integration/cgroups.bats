@@ -159,6 +159,54 @@ sleeper() {
 	[ "$(state_dirs)" -eq 0 ]
 }
 
+# child_frozen DIR...: the "child" sub-cgroup is frozen ($froze: 1 by the
+# v1 freezer, 2 by v2's cgroup.freeze)
+child_frozen() {
+	local d
+	for d in "$@"; do
+		if [ -e "$d/child/freezer.state" ]; then
+			[ "$(cat "$d/child/freezer.state")" = FROZEN ] || return 1
+		elif [ "$froze" = 2 ] && [ -e "$d/child/cgroup.events" ]; then
+			grep -q "^frozen 1" "$d/child/cgroup.events" || return 1
+		fi
+	done
+}
+
+@test "a sub-cgroup the workload froze never makes delete -f hang" {
+	sleeper
+	roci run -d -b "$BUNDLE" "$CID"
+	local d dirs=() pid f froze=0 t0
+	mapfile -t dirs < <(jq -r '.cgroup.dirs[].path' "$STATE/$CID/state.json")
+	roci exec -d "$CID" sleep 997
+	pid=$(pgrep -f "^sleep 997$")
+	for d in "${dirs[@]}"; do
+		mkdir "$d/child"
+		for f in cpuset.cpus cpuset.mems; do
+			[ ! -e "$d/$f" ] || cat "$d/$f" >"$d/child/$f"
+		done
+		echo "$pid" >"$d/child/cgroup.procs"
+	done
+	# frozen by itself, below the container's cgroup: the v1 freezer where
+	# there is one (a v2 freeze does not complete over a v1 one), else v2
+	for d in "${dirs[@]}"; do
+		[ -e "$d/child/freezer.state" ] || continue
+		echo FROZEN >"$d/child/freezer.state"; froze=1
+	done
+	for d in "${dirs[@]}"; do
+		[ "$froze" = 0 ] && [ -e "$d/child/cgroup.freeze" ] || continue
+		echo 1 >"$d/child/cgroup.freeze"; froze=2
+	done
+	[ "$froze" != 0 ]
+	wait_until 5 child_frozen "${dirs[@]}"
+	t0=$SECONDS
+	roci delete -f "$CID"
+	[ $((SECONDS - t0)) -lt 5 ]
+	pid_gone "$pid"
+	for d in "${dirs[@]}"; do
+		[ ! -e "$d" ]
+	done
+}
+
 @test "v1 cpuset: a container under empty parents someone else made gets the nearest ancestor's cpus and mems" {
 	# a pod cgroup two levels deep, made and never filled (as a caller
 	# that makes its own parents would); pure v2 has no such thing, but the

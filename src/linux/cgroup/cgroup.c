@@ -597,6 +597,34 @@ static int stop_unit(const struct roci_cgroup *cg, struct roci_err *err)
 	return r;
 }
 
+/* Thaw every cgroup below path: a frozen task dies only once thawed, and
+ * one the workload froze itself stays frozen when the container thaws. */
+static void thaw_below(const char *path, unsigned depth)
+{
+	_cleanup_closedir_ DIR *dir = depth < 32 ? opendir(path) : NULL;
+	struct dirent *de;
+	while (dir && (de = readdir(dir))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		char sub[PATH_MAX];
+		if (snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= (int)sizeof(sub))
+			continue;
+		struct roci_err ignored = { 0 };
+		if (roci_cg_has_file(sub, "freezer.state"))
+			roci_cg_write(sub, "freezer.state", "THAWED", &ignored);
+		else if (roci_cg_has_file(sub, "cgroup.freeze"))
+			roci_cg_write(sub, "cgroup.freeze", "0", &ignored);
+		thaw_below(sub, depth + 1);
+	}
+}
+
+void roci_cgroup_thaw_below(const struct roci_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->dirs[i].path && (cg->dirs[i].v2 || roci_cg_in_list(cg->dirs[i].controllers, "freezer")))
+			thaw_below(cg->dirs[i].path, 0);
+}
+
 /* Remove path and every cgroup below it, deepest first. What still holds
  * processes (a sub-cgroup of one hierarchy only, made by the workload) is
  * killed first: nothing else would ever empty it. */
@@ -627,6 +655,7 @@ static int remove_tree(const char *path, int timeout_ms, unsigned depth)
 int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roci_err *err)
 {
 	int ret = cg->unit ? stop_unit(cg, err) : 0;
+	roci_cgroup_thaw_below(cg);
 	for (size_t i = 0; i < cg->n; i++) {
 		const struct roci_cg_dir *d = &cg->dirs[i];
 		if (!d->made_from || !d->path)

@@ -63,6 +63,11 @@ int roci_cgroup_make_dirs(struct roci_cgroup *cg, struct roci_err *err);
 int roci_cgroup_each_bind_source(const struct roci_cgroup *cg,
 				 void (*fn)(void *arg, const char *name, const char *path), void *arg);
 
+/* Thaw every cgroup below cg's own (not cg itself): a task a workload
+ * froze there dies only once thawed, and its pid namespace's init waits
+ * for it. destroy does this too; delete does it before its kill. */
+void roci_cgroup_thaw_below(const struct roci_cgroup *cg);
+
 /* The path of cg's directory i inside its hierarchy ("/system.slice/x"),
  * as /proc/PID/cgroup shows it; -errno. */
 int roci_cgroup_dir_in_hierarchy(const struct roci_cgroup *cg, size_t i, char *out, size_t len);
