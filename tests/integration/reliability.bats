@@ -73,3 +73,81 @@ duration_ms() {
 	[ "$(cgroup_dirs)" -eq 0 ]
 	[ "$(sleepers)" -eq 0 ]
 }
+
+@test "races: two creates of one id, 100 times: exactly one wins, the loser leaves nothing" {
+	local i r1 r2
+	for i in $(seq 100); do
+		"$ROCI" --root "$STATE" create -b "$BUNDLE" "$P" </dev/null >"$BATS_TEST_TMPDIR/o1" 2>&1 &
+		local p1=$!
+		"$ROCI" --root "$STATE" create -b "$BUNDLE" "$P" </dev/null >"$BATS_TEST_TMPDIR/o2" 2>&1 &
+		local p2=$!
+		r1=0; wait "$p1" || r1=$?
+		r2=0; wait "$p2" || r2=$?
+		[ $((r1 == 0)) -ne $((r2 == 0)) ] || { echo "iteration $i: $r1 $r2"; cat "$BATS_TEST_TMPDIR"/o?; false; }
+		grep -q "already exists" "$BATS_TEST_TMPDIR/o$((r1 == 0 ? 2 : 1))"
+		[ "$(container_status "$P")" = created ]
+		roci delete -f "$P"
+	done
+	[ "$(state_dirs)" -eq 0 ]
+	[ "$(cgroup_dirs)" -eq 0 ]
+	[ "$(sleepers)" -eq 0 ]
+}
+
+@test "races: state during create always answers a valid state, 100 times" {
+	local i p out st
+	for i in $(seq 100); do
+		"$ROCI" --root "$STATE" create -b "$BUNDLE" "$P" </dev/null >/dev/null 2>&1 &
+		p=$!
+		while kill -0 "$p" 2>/dev/null; do
+			if out=$("$ROCI" --root "$STATE" state "$P" 2>&1); then
+				st=$(jq -r .status <<<"$out")
+				[[ "$st" == creating || "$st" == created ]] || { echo "state: $out"; false; }
+			else
+				[[ "$out" == *"does not exist"* ]] || { echo "state: $out"; false; }
+			fi
+		done
+		wait "$p"
+		[ "$(container_status "$P")" = created ]
+		roci delete -f "$P"
+	done
+	[ "$(state_dirs)" -eq 0 ]
+}
+
+@test "races: delete racing start, and kill racing the container's exit, 100 times each: no hang, nothing left" {
+	local i p
+	for i in $(seq 100); do
+		roci create -b "$BUNDLE" "$P$i"
+		"$ROCI" --root "$STATE" start "$P$i" </dev/null >/dev/null 2>&1 &
+		p=$!
+		timeout 20 "$ROCI" --root "$STATE" delete -f "$P$i"
+		wait "$p" || true
+	done
+	set_args true
+	for i in $(seq 100); do
+		roci create -b "$BUNDLE" "$P$i"
+		roci start "$P$i"
+		# the process exits at once: the kill lands before, during or after
+		rrun timeout 20 "$ROCI" --root "$STATE" kill "$P$i" KILL
+		[ "$status" -eq 0 ] || [[ "$output" == *"container not running"* ]]
+		timeout 20 "$ROCI" --root "$STATE" delete -f "$P$i"
+	done
+	[ "$(state_dirs)" -eq 0 ]
+	[ "$(cgroup_dirs)" -eq 0 ]
+	[ "$(sleepers)" -eq 0 ]
+}
+
+@test "races: 20 parallel execs racing delete -f, 10 times: no hang, nothing left" {
+	local i j
+	for i in $(seq 10); do
+		roci run -d -b "$BUNDLE" "$P$i" </dev/null >/dev/null 2>&1
+		for j in $(seq 20); do
+			timeout 30 "$ROCI" --root "$STATE" exec "$P$i" sleep 50 </dev/null >/dev/null 2>&1 &
+		done
+		spin_us $((RANDOM % 20000))
+		timeout 30 "$ROCI" --root "$STATE" delete -f "$P$i"
+		wait
+		! pgrep -f "^sleep 50$"
+	done
+	[ "$(state_dirs)" -eq 0 ]
+	[ "$(cgroup_dirs)" -eq 0 ]
+}
