@@ -55,6 +55,13 @@ static int mm_layout(struct prctl_mm_map *m, struct roci_err *err)
 
 int roci_exe_remap(int fd, struct roci_err *err)
 {
+#if defined(__SANITIZE_ADDRESS__)
+	/* the copy of our own written segments reads ASan's redzones: a
+	 * sanitizer build takes the fallback, a re-exec of the protected
+	 * binary */
+	(void)fd;
+	return roci_failx(err, ENOTSUP, "in-place remap: not in an AddressSanitizer build");
+#endif
 	struct roci_program_image im;
 	if (roci_program_image(&im) < 0)
 		return roci_failx(err, ENOEXEC, "roci's program segments");

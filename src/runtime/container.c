@@ -103,6 +103,18 @@ int roci_container_load(const char *root, const char *id, bool lock, struct roci
 		return r;
 	}
 	c->status = live_status(c);
+	if (!lock && c->status == ROCI_STATUS_STOPPED && (!c->st || c->st->creating)) {
+		/* Read while a create was running, and that create has finished
+		 * since (its lock is free now): the state it left is the one. */
+		_cleanup_free_ char *again = NULL;
+		struct roci_state *st = NULL;
+		if (roci_statedir_read(&c->sd, ROCI_STATE_FILE, &again, NULL, NULL) == 0 &&
+		    roci_state_from_json(again, &st, NULL) == 0) {
+			roci_state_free(c->st);
+			c->st = st;
+			c->status = live_status(c);
+		}
+	}
 	return 0;
 }
 

@@ -4,11 +4,16 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -67,21 +72,36 @@ int roci_statedir_create(const char *root, const char *id, struct roci_statedir 
 	int r = mkdir_p(root, 0700);
 	if (r < 0)
 		return roci_fail(err, -r, "create state root %s", root);
-	if (mkdir(sd->path, 0711) < 0) {
-		if (errno == EEXIST)
-			return roci_failx(err, EEXIST, "container with id \"%s\" already exists", id);
-		return roci_fail(err, errno, "mkdir %s", sd->path);
-	}
-	sd->dir_fd = open(sd->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (faccessat(AT_FDCWD, sd->path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return roci_failx(err, EEXIST, "container with id \"%s\" already exists", id);
+	/* The directory appears under its name already locked: made and
+	 * locked under a name no id can have ('#'), then renamed, so that
+	 * `state` never sees it unlocked and without a state (and takes it
+	 * for a leftover). */
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s/#creating.%d", root, (int)getpid());
+	if (mkdir(tmp, 0711) < 0 && (errno != EEXIST || rmdir(tmp) < 0 || mkdir(tmp, 0711) < 0))
+		return roci_fail(err, errno, "mkdir %s", tmp);
+	sd->dir_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sd->dir_fd < 0) {
-		r = roci_fail(err, errno, "open %s", sd->path);
-		rmdir(sd->path);
+		r = roci_fail(err, errno, "open %s", tmp);
+		rmdir(tmp);
 		return r;
 	}
-	r = lock_dir(sd, err);
-	if (r < 0)
-		rmdir(sd->path);
-	return r;
+	while (flock(sd->dir_fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			r = roci_fail(err, errno, "lock %s", tmp);
+			rmdir(tmp);
+			return r;
+		}
+	if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, sd->path, RENAME_NOREPLACE) < 0) {
+		int e = errno;
+		rmdir(tmp);
+		if (e == EEXIST)
+			return roci_failx(err, EEXIST, "container with id \"%s\" already exists", id);
+		return roci_fail(err, e, "rename %s to %s", tmp, sd->path);
+	}
+	return 0;
 }
 
 int roci_statedir_open(const char *root, const char *id, struct roci_statedir *sd,
@@ -158,24 +178,24 @@ bool roci_statedir_exists(struct roci_statedir *sd, const char *name)
 int roci_statedir_remove(struct roci_statedir *sd, struct roci_err *err)
 {
 	int r = 0;
-	if (sd->dir_fd >= 0) {
-		int dfd = dup(sd->dir_fd);
-		DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-		if (d) {
-			struct dirent *de;
-			while ((de = readdir(d))) {
-				if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-					continue;
-				if (unlinkat(sd->dir_fd, de->d_name, 0) < 0 && errno != ENOENT)
-					r = roci_fail(err, errno, "remove %s/%s", sd->path, de->d_name);
-			}
-			closedir(d);
-		} else if (dfd >= 0) {
-			close(dfd);
+	/* The directory is read through the locked fd itself: no new fd is
+	 * needed, so a create that failed for want of fds still cleans up;
+	 * closedir drops the lock once the directory is gone. */
+	DIR *d = sd->dir_fd >= 0 ? fdopendir(sd->dir_fd) : NULL;
+	if (d) {
+		sd->dir_fd = -1;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT)
+				r = roci_fail(err, errno, "remove %s/%s", sd->path, de->d_name);
 		}
 	}
 	if (r == 0 && sd->path && rmdir(sd->path) < 0 && errno != ENOENT)
 		r = roci_fail(err, errno, "remove %s", sd->path);
+	if (d)
+		closedir(d);
 	roci_statedir_close(sd);
 	return r;
 }

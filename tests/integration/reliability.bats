@@ -151,3 +151,38 @@ duration_ms() {
 	[ "$(state_dirs)" -eq 0 ]
 	[ "$(cgroup_dirs)" -eq 0 ]
 }
+
+@test "exhaustion: out of fds, pids, memory and state space each give a clear error and leave nothing" {
+	set_args true
+	# fds
+	rrun bash -c 'ulimit -n 12; exec "$@"' _ "$ROCI" --root "$STATE" run -b "$BUNDLE" "${P}f"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Too many open files"* || "$output" == *"No file descriptors available"* ]]
+	# pids: roci's own cgroup (v1 pids here) allows roci alone
+	local lim=/sys/fs/cgroup/pids/$P-lim
+	mkdir "$lim"
+	echo 1 >"$lim/pids.max"
+	rrun sh -c 'echo $$ >"$1/cgroup.procs"; exec "$2" --root "$3" run -b "$4" "$5"' _ \
+		"$lim" "$ROCI" "$STATE" "$BUNDLE" "${P}p"
+	rmdir "$lim"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"clone container process: Resource temporarily unavailable"* ]]
+	# memory: a limit the init cannot set up under
+	update_config '.linux.resources.memory = {"limit": 100000}'
+	rrun roci run -b "$BUNDLE" "${P}m"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container init was OOM-killed during setup (memory limit too low?)"* ]]
+	# a full state filesystem
+	mkdir "$BATS_TEST_TMPDIR/tiny"
+	mount -t tmpfs -o size=8k tmpfs "$BATS_TEST_TMPDIR/tiny"
+	dd if=/dev/zero of="$BATS_TEST_TMPDIR/tiny/fill" bs=1k count=8 2>/dev/null || true
+	rrun "$ROCI" --root "$BATS_TEST_TMPDIR/tiny/state" run -b "$BUNDLE" "${P}s"
+	local left
+	left=$(ls -A "$BATS_TEST_TMPDIR/tiny/state" 2>/dev/null | wc -l)
+	umount "$BATS_TEST_TMPDIR/tiny"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"No space left on device"* ]]
+	[ "$left" -eq 0 ]
+	[ "$(state_dirs)" -eq 0 ]
+	[ "$(cgroup_dirs)" -eq 0 ]
+}
