@@ -1,8 +1,8 @@
 #!/bin/bash
 # The whole test suite: installs what it needs, builds roci, runs the unit
 # tests (meson) and the integration tests (bats, as root, against the real
-# kernel and real containers), both again against a static musl build, the
-# caller tests, then the VM tests (tests/vm/run.sh: pure
+# kernel and real containers), both again against a static musl build, a
+# part again under AddressSanitizer and UBSan, the caller tests, then the VM tests (tests/vm/run.sh: pure
 # cgroup v2 and v1 with systemd as PID 1, under qemu). The last line is
 # "N passed, N failed".
 set -uo pipefail
@@ -52,6 +52,38 @@ if tools/build-musl.sh build-musl; then
 	count_tap < <(ROCI="$PWD/build-musl/roci" bats --tap tests/integration 2>&1)
 else
 	echo "not ok - tools/build-musl.sh build-musl failed"
+	failed=$((failed + 1))
+fi
+
+section "AddressSanitizer and UBSan build: unit tests, and the lifecycle, exec, mounts, process, race and exhaustion integration tests"
+# meson's b_sanitize, on a dynamic build (the sanitizers' runtimes are
+# shared libraries); every report fails (halt_on_error). Leak checking is
+# on for the unit tests; roci's commands leave their heap to the exit on
+# purpose, so it is off for them.
+if meson setup build-asan -Dstatic=false -Db_sanitize=address,undefined -Db_lundef=false \
+	--wipe >/dev/null 2>&1 || meson setup build-asan -Dstatic=false \
+	-Db_sanitize=address,undefined -Db_lundef=false >/dev/null 2>&1; then
+	if ninja -C build-asan >/dev/null 2>&1; then
+		export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+		for t in build-asan/tests/unit/unit-*; do
+			[ -x "$t" ] || continue
+			echo "# $t"
+			count_tap < <(ASAN_OPTIONS=detect_leaks=1 "$t")
+		done
+		count_tap < <(ASAN_OPTIONS=detect_leaks=0 ROCI="$PWD/build-asan/roci" bats --tap \
+			tests/integration/lifecycle.bats tests/integration/exec.bats \
+			tests/integration/mounts.bats tests/integration/process.bats 2>&1)
+		# not the kills of create: an instrumented create spends most of
+		# its time starting, before it makes anything
+		count_tap < <(ASAN_OPTIONS=detect_leaks=0 ROCI="$PWD/build-asan/roci" bats --tap \
+			-f 'races|exhaustion|kill -9 of delete' tests/integration/reliability.bats 2>&1)
+		unset UBSAN_OPTIONS
+	else
+		echo "not ok - ninja -C build-asan failed"
+		failed=$((failed + 1))
+	fi
+else
+	echo "not ok - meson setup build-asan failed"
 	failed=$((failed + 1))
 fi
 

@@ -35,6 +35,7 @@ static void round_trip(void)
 	struct roci_state *b = NULL;
 	rc = roci_state_from_json(text, &b, &err);
 	ok(rc == 0 && b, "state.json read back (%s)", err.msg);
+	json_decref(st.cgroup);
 	if (!b) {
 		free(text);
 		return;
