@@ -133,7 +133,7 @@ sleeper() {
 		# a v1 cpuset takes tasks only once it has cpus and mems
 		for sub in child child/grand other; do
 			for f in cpuset.cpus cpuset.mems; do
-				[ ! -e "$d/$f" ] || [ -n "$(cat "$d/$sub/$f")" ] || cat "$d/$f" >"$d/$sub/$f"
+				[ ! -e "$d/$sub/$f" ] || [ -n "$(cat "$d/$sub/$f")" ] || cat "$d/$f" >"$d/$sub/$f"
 			done
 		done
 	done
@@ -182,7 +182,7 @@ child_frozen() {
 	for d in "${dirs[@]}"; do
 		mkdir "$d/child"
 		for f in cpuset.cpus cpuset.mems; do
-			[ ! -e "$d/$f" ] || cat "$d/$f" >"$d/child/$f"
+			[ ! -e "$d/child/$f" ] || [ -n "$(cat "$d/child/$f")" ] || cat "$d/$f" >"$d/child/$f"
 		done
 		echo "$pid" >"$d/child/cgroup.procs"
 	done
