@@ -597,43 +597,11 @@ static int stop_unit(const struct roci_cgroup *cg, struct roci_err *err)
 	return r;
 }
 
-/* Thaw every cgroup below path: a frozen task dies only once thawed, and
- * one the workload froze itself stays frozen when the container thaws. */
-static void thaw_below(const char *path, unsigned depth)
+/* fn(sub, depth + 1, arg) for each cgroup directly below path; nothing
+ * below 32 levels. */
+static void each_child(const char *path, unsigned depth,
+		       void (*fn)(const char *sub, unsigned depth, void *arg), void *arg)
 {
-	_cleanup_closedir_ DIR *dir = depth < 32 ? opendir(path) : NULL;
-	struct dirent *de;
-	while (dir && (de = readdir(dir))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		char sub[PATH_MAX];
-		if (snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= (int)sizeof(sub))
-			continue;
-		struct roci_err ignored = { 0 };
-		if (roci_cg_has_file(sub, "freezer.state"))
-			roci_cg_write(sub, "freezer.state", "THAWED", &ignored);
-		else if (roci_cg_has_file(sub, "cgroup.freeze"))
-			roci_cg_write(sub, "cgroup.freeze", "0", &ignored);
-		thaw_below(sub, depth + 1);
-	}
-}
-
-void roci_cgroup_thaw_below(const struct roci_cgroup *cg)
-{
-	for (size_t i = 0; i < cg->n; i++)
-		if (cg->dirs[i].path && (cg->dirs[i].v2 || roci_cg_in_list(cg->dirs[i].controllers, "freezer")))
-			thaw_below(cg->dirs[i].path, 0);
-}
-
-/* Remove path and every cgroup below it, deepest first. What still holds
- * processes (a sub-cgroup of one hierarchy only, made by the workload) is
- * killed first: nothing else would ever empty it. */
-static int remove_tree(const char *path, int timeout_ms, unsigned depth)
-{
-	if (rmdir(path) == 0 || errno == ENOENT)
-		return 0;
-	if (errno != EBUSY)
-		return -errno;
 	_cleanup_closedir_ DIR *dir = depth < 32 ? opendir(path) : NULL;
 	struct dirent *de;
 	while (dir && (de = readdir(dir))) {
@@ -641,8 +609,47 @@ static int remove_tree(const char *path, int timeout_ms, unsigned depth)
 			continue;
 		char sub[PATH_MAX];
 		if (snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) < (int)sizeof(sub))
-			remove_tree(sub, timeout_ms, depth + 1);
+			fn(sub, depth + 1, arg);
 	}
+}
+
+/* Thaw sub and every cgroup below it: a frozen task dies only once
+ * thawed, and one the workload froze itself stays frozen when the
+ * container thaws. */
+static void thaw_tree(const char *sub, unsigned depth, void *arg)
+{
+	struct roci_err ignored = { 0 };
+	if (roci_cg_has_file(sub, "freezer.state"))
+		roci_cg_write(sub, "freezer.state", "THAWED", &ignored);
+	else if (roci_cg_has_file(sub, "cgroup.freeze"))
+		roci_cg_write(sub, "cgroup.freeze", "0", &ignored);
+	each_child(sub, depth, thaw_tree, arg);
+}
+
+void roci_cgroup_thaw_below(const struct roci_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->dirs[i].path && (cg->dirs[i].v2 || roci_cg_in_list(cg->dirs[i].controllers, "freezer")))
+			each_child(cg->dirs[i].path, 0, thaw_tree, NULL);
+}
+
+/* Remove path and every cgroup below it, deepest first. What still holds
+ * processes (a sub-cgroup of one hierarchy only, made by the workload) is
+ * killed first: nothing else would ever empty it. */
+static int remove_tree(const char *path, int timeout_ms, unsigned depth);
+
+static void remove_child(const char *sub, unsigned depth, void *arg)
+{
+	remove_tree(sub, *(const int *)arg, depth);
+}
+
+static int remove_tree(const char *path, int timeout_ms, unsigned depth)
+{
+	if (rmdir(path) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY)
+		return -errno;
+	each_child(path, depth, remove_child, &timeout_ms);
 	char procs[PATH_MAX + 16];
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
 	_cleanup_fclose_ FILE *f = fopen(procs, "re");
