@@ -2,9 +2,10 @@
 # The whole test suite: installs what it needs, builds roci, runs the unit
 # tests (meson) and the integration tests (bats, as root, against the real
 # kernel and real containers), both again against a static musl build, a
-# part again under AddressSanitizer and UBSan, the caller tests, then the VM tests (tests/vm/run.sh: pure
-# cgroup v2 and v1 with systemd as PID 1, under qemu). The last line is
-# "N passed, N failed".
+# part again under AddressSanitizer and UBSan, the fault-injection tests (a
+# -Dfault_injection=true build), the caller tests, then the VM tests
+# (tests/vm/run.sh: pure cgroup v2 and v1 with systemd as PID 1, under
+# qemu). The last line is "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tests/lib/deps.sh @build @test || exit 1
@@ -84,6 +85,16 @@ if meson setup build-asan -Dstatic=false -Db_sanitize=address,undefined -Db_lund
 	fi
 else
 	echo "not ok - meson setup build-asan failed"
+	failed=$((failed + 1))
+fi
+
+section "fault injection: a SIGKILL at every step of create, start, run, exec and delete (build-fault)"
+if { meson setup build-fault -Dfault_injection=true --wipe >/dev/null 2>&1 ||
+	meson setup build-fault -Dfault_injection=true >/dev/null 2>&1; } &&
+	ninja -C build-fault >/dev/null 2>&1; then
+	count_tap < <(ROCI="$PWD/build-fault/roci" bats --tap tests/faults 2>&1)
+else
+	echo "not ok - the build-fault build failed"
 	failed=$((failed + 1))
 fi
 

@@ -84,6 +84,6 @@ int roci_cmd_restore(struct roci_globals *g, int argc, char **argv, struct roci_
 	r = roci_container_create(&o, &cr, err);
 	if (r < 0 || !o.foreground)
 		return r;
-	g->exit_status = roci_spawn_wait_foreground(cr.pid, cr.pidfd, -1, sfd);
+	g->exit_status = roci_spawn_wait_foreground(cr.pid, cr.pidfd, cr.pty_master, sfd);
 	return roci_container_delete(g->root, o.id, true, &g->log, err);
 }

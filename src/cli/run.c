@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "runtime/container.h"
 #include "runtime/spawn.h"
+#include "util/fault.h"
 
 int roci_cmd_run(struct roci_globals *g, int argc, char **argv, struct roci_err *err)
 {
@@ -52,6 +53,7 @@ int roci_cmd_run(struct roci_globals *g, int argc, char **argv, struct roci_err 
 	if (detach)
 		return 0;
 	g->exit_status = roci_spawn_wait_foreground(cr.pid, cr.pidfd, cr.pty_master, sfd);
+	ROCI_STEP("run: the process exited");
 	if (!keep) {
 		r = roci_container_delete(g->root, o.id, true, &g->log, err);
 		if (r < 0)

@@ -74,6 +74,32 @@ static int open_console_target(struct roci_err *err)
 	return fd >= 0 ? fd : roci_fail(err, errno, "open /dev/console");
 }
 
+/* A new pty on /dev/ptmx, unlocked: returns the master (O_CLOEXEC), and
+ * the slave in *slave (slave_flags: O_CLOEXEC or 0). */
+static int open_pty(int slave_flags, int *slave, struct roci_err *err)
+{
+	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return roci_fail(err, errno, "open /dev/ptmx");
+	int unlock = 0;
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		return roci_fail(err, errno, "unlock pty");
+	*slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | slave_flags);
+	if (*slave < 0)
+		return roci_fail(err, errno, "open pty peer");
+	return TAKE_FD(master);
+}
+
+/* process.consoleSize, where it is given */
+static void set_size(int slave, const struct roci_process *p)
+{
+	if (p->console_width || p->console_height) {
+		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
+				      .ws_col = (unsigned short)p->console_width };
+		ioctl(slave, TIOCSWINSZ, &ws);
+	}
+}
+
 /* The process's side of the pty: its user owns it; ONLCR off on request. */
 static int prepare_slave(int slave, const struct roci_process *p, bool no_onlcr,
 			 struct roci_err *err)
@@ -88,26 +114,17 @@ static int prepare_slave(int slave, const struct roci_process *p, bool no_onlcr,
 		if (tcsetattr(slave, TCSANOW, &t) < 0)
 			return roci_fail(err, errno, "set pty attributes");
 	}
-	if (p->console_width || p->console_height) {
-		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
-				      .ws_col = (unsigned short)p->console_width };
-		ioctl(slave, TIOCSWINSZ, &ws);
-	}
+	set_size(slave, p);
 	return 0;
 }
 
 int roci_terminal_setup(const struct roci_process *p, int procfs_fd, unsigned flags,
 			struct roci_err *err)
 {
-	_cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	_cleanup_close_ int slave = -1;
+	_cleanup_close_ int master = open_pty(O_CLOEXEC, &slave, err);
 	if (master < 0)
-		return roci_fail(err, errno, "open /dev/ptmx");
-	int unlock = 0;
-	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-		return roci_fail(err, errno, "unlock pty");
-	_cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0)
-		return roci_fail(err, errno, "open pty peer");
+		return master;
 	int r = prepare_slave(slave, p, flags & ROCI_TTY_NO_ONLCR, err);
 	if (r < 0)
 		return r;
@@ -126,6 +143,26 @@ int roci_terminal_setup(const struct roci_process *p, int procfs_fd, unsigned fl
 	for (int fd = 0; fd < 3; fd++)
 		if (dup2(slave, fd) < 0)
 			return roci_fail(err, errno, "dup pty onto fd %d", fd);
+	return TAKE_FD(master);
+}
+
+int roci_terminal_open_pair(const struct roci_process *p, uid_t owner, int *slave_out, char *path,
+			    size_t len, struct roci_err *err)
+{
+	_cleanup_close_ int slave = -1;
+	_cleanup_close_ int master = open_pty(0, &slave, err);
+	if (master < 0)
+		return master;
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", slave);
+	ssize_t n = readlink(link, path, len - 1);
+	if (n < 0)
+		return roci_fail(err, errno, "name of the new pty");
+	path[n] = '\0';
+	if (fchown(slave, owner, (gid_t)-1) < 0)
+		return roci_fail(err, errno, "chown %s to uid %u", path, (unsigned)owner);
+	set_size(slave, p);
+	*slave_out = TAKE_FD(slave);
 	return TAKE_FD(master);
 }
 

@@ -4,6 +4,8 @@
  * foreground proxy used by `run`. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #include "oci/config.h"
 #include "util/error.h"
@@ -20,6 +22,12 @@ int roci_console_socket_connect(const char *path, struct roci_err *err);
 enum { ROCI_TTY_BIND_CONSOLE = 1, ROCI_TTY_NO_ONLCR = 2 };
 int roci_terminal_setup(const struct roci_process *p, int procfs_fd, unsigned flags,
 			struct roci_err *err);
+
+/* A new pty on the host's /dev/ptmx, for a restored container: returns the
+ * master (O_CLOEXEC); *slave is inheritable (CRIU takes it over), owned by
+ * owner, with the process's consoleSize; path gets its name (/dev/pts/N). */
+int roci_terminal_open_pair(const struct roci_process *p, uid_t owner, int *slave, char *path,
+			    size_t len, struct roci_err *err);
 
 /* Send the pty master over a unix socket (SCM_RIGHTS). */
 int roci_terminal_send_master(int sock, int master, struct roci_err *err);

@@ -27,6 +27,7 @@
 #include "runtime/init.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/ids.h"
 
 static enum roci_status live_status(struct roci_container *c)
@@ -213,6 +214,7 @@ int roci_container_start(const char *root, const char *id, const struct roci_log
 	r = load_config(&c, &cfg, err);
 	if (r < 0)
 		goto out;
+	ROCI_STEP("start: container loaded");
 	roci_debug(log, "start %s: opening exec.fifo, init pid %d", id, (int)c.st->pid);
 	/* As runc: start returns once the init has been told to go, unless
 	 * hooks must run first (startContainer) or after the exec (poststart). */
@@ -220,6 +222,7 @@ int roci_container_start(const char *root, const char *id, const struct roci_log
 	r = trigger_start(&c, wait_exec, err);
 	if (r < 0)
 		goto out;
+	ROCI_STEP("start: init started");
 	roci_debug(log, wait_exec ? "start %s: the init has exec'd its process" : "start %s: the init goes on", id);
 	if (!cfg->hooks[ROCI_HOOK_POSTSTART].n)
 		goto out;
@@ -365,6 +368,7 @@ int roci_container_delete(const char *root, const char *id, bool force,
 		roci_cgroup_free(&pcg);
 	}
 	roci_debug(log, "delete %s: status %s", id, roci_status_name(c.status));
+	ROCI_STEP("delete: container loaded");
 	if (c.st && c.status != ROCI_STATUS_STOPPED) {
 		struct roci_cgroup tcg;
 		if (roci_container_cgroup(&c, &tcg, NULL) == 0 && tcg.n)
@@ -374,6 +378,7 @@ int roci_container_delete(const char *root, const char *id, bool force,
 		r = kill_and_wait(&c, err);
 		if (r < 0)
 			goto out;
+		ROCI_STEP("delete: init killed");
 	}
 	struct roci_cgroup cg;
 	if (roci_container_cgroup(&c, &cg, NULL) == 0 && cg.n) {
@@ -393,6 +398,7 @@ int roci_container_delete(const char *root, const char *id, bool force,
 		roci_cgroup_free(&cg);
 		if (r < 0)
 			goto out;
+		ROCI_STEP("delete: cgroup removed");
 	}
 	/* no poststop hooks for what a killed create left: it never existed */
 	if (c.st && c.config_text && roci_config_parse_string(c.config_text, &cfg, NULL) == 0 &&
@@ -404,6 +410,7 @@ int roci_container_delete(const char *root, const char *id, bool force,
 	r = roci_statedir_remove(&c.sd, err);
 	if (r < 0)
 		goto out;
+	ROCI_STEP("delete: state directory removed");
 	if (cfg && json) {
 		roci_debug(log, "delete %s: poststop hooks", id);
 		roci_hooks_run_warn(cfg, ROCI_HOOK_POSTSTOP, json, log);

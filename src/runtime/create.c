@@ -36,6 +36,7 @@
 #include "linux/sysctls.h"
 #include "linux/umount.h"
 #include "linux/terminal.h"
+#include "util/fault.h"
 #include "oci/jsonget.h"
 #include "runtime/criu.h"
 #include "runtime/hooks.h"
@@ -93,8 +94,6 @@ static int check_create_options(const struct roci_create_opts *o, const struct r
 				struct roci_err *err)
 {
 	bool terminal = cfg->process && cfg->process->terminal;
-	if (o->restore && terminal)
-		return roci_failx(err, ENOTSUP, "restore: a container with a terminal cannot be restored yet");
 	int r = roci_spawn_check_terminal(terminal, o->console_socket, !o->foreground, err);
 	if (r < 0)
 		return r;
@@ -324,6 +323,7 @@ static int parent_loop(struct create_ctx *c, const struct roci_create_opts *o, s
 			break;
 		}
 		roci_debug(o->log, "create %s: init says %s", o->id, roci_sync_name(m->type));
+		ROCI_STEP("create: init says %s", roci_sync_name(m->type));
 		if (m->type == ROCI_SYNC_ERROR) {
 			r = roci_failx(err, m->value > 0 ? m->value : EIO, "%s", m->text);
 			break;
@@ -362,13 +362,13 @@ static int parent_loop(struct create_ctx *c, const struct roci_create_opts *o, s
 	return r;
 }
 
-/* The host id that container id 0 maps to (0 without mappings). */
-static unsigned host_id_of_root(const struct roci_id_mapping *m, size_t n)
+/* The host's id for the container's id (itself without mappings). */
+static unsigned host_id_of(const struct roci_id_mapping *m, size_t n, unsigned id)
 {
 	for (size_t i = 0; i < n; i++)
-		if (m[i].container_id == 0)
-			return m[i].host_id;
-	return 0;
+		if (id >= m[i].container_id && id - m[i].container_id < m[i].size)
+			return m[i].host_id + (id - m[i].container_id);
+	return n ? 0 : id;
 }
 
 /* Read config.json (bounded) and parse it; the text is kept as the frozen
@@ -449,9 +449,11 @@ static int make_state(struct create_ctx *c, const struct roci_create_opts *o, st
 		return r;
 	c->sd_made = true;
 	roci_debug(o->log, "create %s: state directory %s", o->id, c->sd.path);
+	ROCI_STEP("create: state directory made");
 	r = roci_statedir_write(&c->sd, ROCI_CONFIG_FILE, c->config_text, c->config_len, err);
 	if (r < 0)
 		return r;
+	ROCI_STEP("create: config.json written");
 	/* Recorded before anything else is made: a create killed at any
 	 * point leaves a state that delete can clean up (the cgroup plan;
 	 * `state` says creating while this create holds the lock). */
@@ -460,6 +462,7 @@ static int make_state(struct create_ctx *c, const struct roci_create_opts *o, st
 	c->st.creating = false;
 	if (r < 0)
 		return r;
+	ROCI_STEP("create: state.json written");
 	if (o->restore)
 		return 0; /* a restored container runs at once: no exec.fifo */
 	if (mkfifoat(c->sd.dir_fd, ROCI_EXEC_FIFO, 0600) < 0)
@@ -468,8 +471,8 @@ static int make_state(struct create_ctx *c, const struct roci_create_opts *o, st
 	 * anyone, owned by the container's root. */
 	const struct roci_config *cfg = c->cfg;
 	if (fchmodat(c->sd.dir_fd, ROCI_EXEC_FIFO, 0622, 0) < 0 ||
-	    fchownat(c->sd.dir_fd, ROCI_EXEC_FIFO, host_id_of_root(cfg->uid_mappings, cfg->n_uid_mappings),
-		     host_id_of_root(cfg->gid_mappings, cfg->n_gid_mappings), AT_SYMLINK_NOFOLLOW) < 0)
+	    fchownat(c->sd.dir_fd, ROCI_EXEC_FIFO, host_id_of(cfg->uid_mappings, cfg->n_uid_mappings, 0),
+		     host_id_of(cfg->gid_mappings, cfg->n_gid_mappings, 0), AT_SYMLINK_NOFOLLOW) < 0)
 		return roci_fail(err, errno, "chown %s/%s", c->sd.path, ROCI_EXEC_FIFO);
 	c->fifo_fd = openat(c->sd.dir_fd, ROCI_EXEC_FIFO, O_PATH | O_CLOEXEC);
 	if (c->fifo_fd < 0)
@@ -605,6 +608,7 @@ static int spawn_init(struct create_ctx *c, const struct roci_create_opts *o, st
 	int r = make_cgroup(c, o, &cg_fd, err);
 	if (r < 0)
 		return r;
+	ROCI_STEP("create: cgroup made");
 	/* what the init cannot mount itself is made here, by host root, for
 	 * the init to attach */
 	r = roci_premount_prepare(c->cfg, c->bundle, c->procfs_fd, &c->pre, err);
@@ -614,9 +618,11 @@ static int spawn_init(struct create_ctx *c, const struct roci_create_opts *o, st
 	roci_premount_close(&c->pre);
 	if (r < 0)
 		return r;
+	ROCI_STEP("create: init cloned");
 	r = join_cgroup(c, o, cg_fd >= 0, err);
 	if (r < 0)
 		return r;
+	ROCI_STEP("create: init in its cgroup");
 	if (c->plan.parent_writes_maps) {
 		r = roci_ns_write_maps(c->procfs_fd, c->stage1, c->cfg, err);
 		if (r < 0)
@@ -625,6 +631,7 @@ static int spawn_init(struct create_ctx *c, const struct roci_create_opts *o, st
 	if (c->cfg->n_net_devices && (r = move_net_devices(c, err)) < 0)
 		return r;
 	roci_sync_send(c->sync[0], ROCI_SYNC_GO, 0, NULL, -1);
+	ROCI_STEP("create: init told to go on");
 	return 0;
 }
 
@@ -649,12 +656,32 @@ static int restore_init(struct create_ctx *c, const struct roci_create_opts *o,
 		return r;
 	struct roci_criu_restore rs = { .cfg = c->cfg, .bundle = c->bundle, .rootfs = c->rootfs,
 					.state_dir = c->sd.path, .cgroup_roots = (const char *const *)roots,
-					.externals = (const char *const *)ext };
+					.externals = (const char *const *)ext, .tty_slave = -1 };
+	/* a terminal: a new pty takes the dumped one's place; its master
+	 * goes to the console socket, or to `restore`'s own relay */
+	_cleanup_close_ int tty_slave = -1;
+	char tty_path[64];
+	const struct roci_process *p = c->cfg->process;
+	if (p && p->terminal) {
+		c->pty_master = roci_terminal_open_pair(p, host_id_of(c->cfg->uid_mappings,
+							c->cfg->n_uid_mappings, p->uid),
+							&tty_slave, tty_path, sizeof(tty_path), err);
+		if (c->pty_master < 0)
+			return c->pty_master;
+		rs.tty_slave = tty_slave;
+		rs.tty_path = tty_path;
+	}
 	roci_debug(o->log, "restore %s: criu restore into cgroup %s", o->id, roci_cgroup_name(&c->cg));
 	pid_t pid;
 	r = roci_criu_restore(o->restore, &rs, &pid, o->log, err);
 	if (r < 0)
 		return r;
+	if (c->pty_master >= 0 && c->console_fd >= 0) {
+		r = roci_terminal_send_master(c->console_fd, c->pty_master, err);
+		close(TAKE_FD(c->pty_master));
+		if (r < 0)
+			return r;
+	}
 	c->init_pid = pid;
 	c->init_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	/* the systemd driver makes its scope around the restored init; with
@@ -690,6 +717,7 @@ static int record_created(struct create_ctx *c, const struct roci_create_opts *o
 	r = save_state(c, o, err);
 	if (r < 0)
 		return r;
+	ROCI_STEP("create: state.json says created");
 	if (o->pid_file) {
 		r = roci_spawn_write_pid_file(o->pid_file, c->init_pid, err);
 		if (r < 0)
@@ -736,6 +764,7 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 		r = roci_spawn_fd_hygiene(c.keep_fds, err);
 	if (r < 0)
 		goto out;
+	ROCI_STEP("create: config read and checked");
 
 	/* From here on a failure must undo what was made (create_abort,
 	 * once the state directory exists). */
@@ -748,8 +777,12 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 		r = spawn_init(&c, o, err);
 	if (r == 0 && !o->restore)
 		r = serve_init(&c, o, err);
-	if (r == 0)
+	if (r == 0) {
+		ROCI_STEP("create: init ready");
 		r = record_created(&c, o, out, err);
+	}
+	if (r == 0)
+		ROCI_STEP("create: created");
 	if (r < 0 && c.sd_made)
 		create_abort(&c);
 out:

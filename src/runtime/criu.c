@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <sys/uio.h>
@@ -28,6 +29,8 @@
 
 #define DESCRIPTORS "descriptors.json"
 #define NET_KEY "extRootNetNS"
+#define CONSOLE "/dev/console"
+#define PTY_SLAVE_MAJOR 136 /* UNIX98_PTY_SLAVE_MAJOR, 8 majors */
 
 /* ---- an argument vector ------------------------------------------------- */
 
@@ -213,6 +216,16 @@ static int stdio_key(pid_t pid, int n, char *key, size_t len, bool *external)
 		return 0;
 	}
 	struct stat st;
+	/* a pty slave (the container's terminal): its master is outside,
+	 * so the terminal is external, keyed by its device numbers; the
+	 * restore hands CRIU a new one */
+	if (stat(path, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) >= PTY_SLAVE_MAJOR &&
+	    major(st.st_rdev) < PTY_SLAVE_MAJOR + 8) {
+		*external = true;
+		snprintf(key, len, "tty[%llx:%llx]", (unsigned long long)st.st_rdev,
+			 (unsigned long long)st.st_dev);
+		return 0;
+	}
 	char info[64], line[256];
 	int mnt_id = -1;
 	snprintf(info, sizeof(info), "/proc/%d/fdinfo/%d", (int)pid, n);
@@ -238,13 +251,15 @@ static int dump_stdio(struct args *a, pid_t pid, const char *img, struct roci_er
 	json_t *arr = json_array();
 	if (!arr)
 		return roci_fail(err, ENOMEM, "checkpoint");
+	char prev[PATH_MAX + 32] = "";
 	for (int n = 0; n < 3; n++) {
 		char key[PATH_MAX + 32] = "";
 		bool external;
 		if (stdio_key(pid, n, key, sizeof(key), &external) < 0)
 			key[0] = '\0'; /* closed */
-		else if (external)
-			add(a, "--external=%s", key);
+		else if (external && strcmp(key, prev) != 0)
+			add(a, "--external=%s", key); /* once for a terminal on all three */
+		snprintf(prev, sizeof(prev), "%s", key);
 		json_array_append_new(arr, json_string(key));
 	}
 	char path[PATH_MAX + 32];
@@ -255,8 +270,8 @@ static int dump_stdio(struct args *a, pid_t pid, const char *img, struct roci_er
 }
 
 /* --inherit-fd for each recorded pipe and outside file: our own fd n
- * takes its place. */
-static int restore_stdio(struct args *a, const char *img, struct roci_err *err)
+ * takes its place; a terminal's place is taken by tty_fd (the new pty). */
+static int restore_stdio(struct args *a, const char *img, int tty_fd, struct roci_err *err)
 {
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof(path), "%s/%s", img, DESCRIPTORS);
@@ -265,10 +280,20 @@ static int restore_stdio(struct args *a, const char *img, struct roci_err *err)
 	if (!arr)
 		return roci_failx(err, ENOENT, "%s: %s (is this a checkpoint image directory?)", path,
 				  je.text);
+	bool tty = false;
 	for (size_t n = 0; n < 3 && n < json_array_size(arr); n++) {
 		const char *key = json_string_value(json_array_get(arr, n));
 		if (key && (!strncmp(key, "pipe:", 5) || !strncmp(key, "file[", 5)))
 			add(a, "--inherit-fd=fd[%zu]:%s", n, key);
+		if (key && !strncmp(key, "tty[", 4) && !tty) {
+			tty = true;
+			if (tty_fd < 0) {
+				json_decref(arr);
+				return roci_failx(err, EINVAL, "the checkpoint in %s has a terminal, but "
+						  "process.terminal is false", img);
+			}
+			add(a, "--inherit-fd=fd[%d]:%s", tty_fd, key);
+		}
 	}
 	json_decref(arr);
 	return 0;
@@ -439,6 +464,9 @@ int roci_criu_dump(const struct roci_criu_opts *o, const struct roci_config *cfg
 			add(&a, "--external=net[%llu]:%s", (unsigned long long)st.st_ino, NET_KEY);
 		if ((r = dump_stdio(&a, pid, img, err)) < 0)
 			return r;
+		/* the terminal bound there is the outside pty's too */
+		if (cfg->process && cfg->process->terminal)
+			add(&a, "--external=mnt[" CONSOLE "]:" CONSOLE);
 	}
 	char logpath[PATH_MAX + 32];
 	snprintf(logpath, sizeof(logpath), "%s/%s.log", work, action);
@@ -478,8 +506,10 @@ int roci_criu_restore(const struct roci_criu_opts *o, const struct roci_criu_res
 	add_mounts(&a, rs->cfg, rs->bundle);
 	for (const char *const *e = rs->externals; e && *e; e++)
 		add(&a, "--external=%s", *e);
-	if ((r = restore_stdio(&a, img, err)) < 0)
+	if ((r = restore_stdio(&a, img, rs->tty_slave, err)) < 0)
 		return r;
+	if (rs->tty_path)
+		add(&a, "--external=mnt[" CONSOLE "]:%s", rs->tty_path);
 	/* the joined network namespace, handed over as an inherited fd (no
 	 * O_CLOEXEC: criu gets it) */
 	_cleanup_close_ int net_fd = -1;

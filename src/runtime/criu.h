@@ -13,7 +13,11 @@
  * - a network namespace joined by path stays outside the image
  *   (extRootNetNS) and is joined again on restore;
  * - on a v1 or hybrid host, each hierarchy bound under a "cgroup" mount
- *   is external too, restored from the new cgroup's directory there. */
+ *   is external too, restored from the new cgroup's directory there;
+ * - a terminal (process.terminal) is external: the dumped pty slave, and
+ *   /dev/console bound from it. The restore makes a new pty on the host,
+ *   hands its slave to CRIU in their place (--inherit-fd, and the
+ *   console mount's source), and its master to the console socket. */
 #pragma once
 #include <stdbool.h>
 #include <sys/types.h>
@@ -53,6 +57,8 @@ struct roci_criu_restore {
 	const char *state_dir;     /* where the bind point and the pid file go */
 	const char *const *cgroup_roots; /* "--cgroup-root" values, NULL-terminated; may be NULL */
 	const char *const *externals;    /* more "mnt[DEST]:SOURCE", NULL-terminated; may be NULL */
+	int tty_slave;             /* process.terminal: the new pty, in place of the dumped one; else -1 */
+	const char *tty_path;      /* its name, bound onto /dev/console; NULL without a terminal */
 };
 
 struct roci_cgroup;

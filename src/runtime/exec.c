@@ -31,6 +31,7 @@
 #include "runtime/spawn.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/readfd.h"
 
 /* Everything exec holds while it works; released by exec_ctx_free. */
@@ -453,6 +454,7 @@ int roci_container_exec(const struct roci_exec_opts *o, struct roci_exec_result 
 	if (r == 0) {
 		roci_debug(o->log, "exec %s: container %s, init pid %d", o->id,
 			   roci_status_name(x.c.status), (int)x.c.st->pid);
+		ROCI_STEP("exec: container loaded");
 		r = build_process(&x, o, err);
 	}
 	if (r == 0) {
@@ -473,12 +475,17 @@ int roci_container_exec(const struct roci_exec_opts *o, struct roci_exec_result 
 		r = spawn(&x, o, err);
 	if (r == 0) {
 		roci_debug(o->log, "exec %s: process cloned, pid %d", o->id, (int)x.pid);
+		ROCI_STEP("exec: process cloned");
 		r = serve(&x, err);
 	}
-	if (r == 0)
+	if (r == 0) {
+		ROCI_STEP("exec: process running");
 		r = record(&x, o, err);
-	if (r == 0)
+	}
+	if (r == 0) {
 		roci_debug(o->log, "exec %s: process pid %d is running", o->id, (int)x.pid);
+		ROCI_STEP("exec: recorded");
+	}
 	if (r < 0 && x.pid > 0) {
 		roci_pidfd_kill(x.pidfd, x.pid, SIGKILL);
 		waitpid(x.pid, NULL, 0);

@@ -27,6 +27,7 @@
 #include "runtime/hooks.h"
 #include "runtime/sync.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -333,20 +334,29 @@ static void close_inherited_fds(const struct roci_init_args *a)
 static int run_setup(const struct roci_init_args *a, char *hook_state, size_t hook_state_cap,
 		     char **exec_path, struct roci_err *err)
 {
+	ROCI_STEP("init: cloned");
 	int r = wait_go(a->sync_fd, err);
-	if (r == 0)
+	if (r == 0) {
+		ROCI_STEP("init: told to go on");
 		r = setup_namespaces(a, err);
+	}
 	if (r == 0)
 		r = setup_session(a, err);
-	if (r == 0)
+	if (r == 0) {
+		ROCI_STEP("init: namespaces set up");
 		r = setup_rootfs(a, hook_state, hook_state_cap, err);
-	if (r == 0)
+	}
+	if (r == 0) {
+		ROCI_STEP("init: root filesystem set up");
 		close_inherited_fds(a);
+	}
 	if (r < 0 || !a->cfg->process)
 		return r;
 	r = prepare_process(a, a->cfg->process, exec_path, err);
-	if (r == 0)
+	if (r == 0) {
+		ROCI_STEP("init: process prepared");
 		r = drop_privileges(a, a->cfg->process, err);
+	}
 	return r;
 }
 
@@ -404,6 +414,7 @@ void roci_init_main(const struct roci_init_args *a)
 		_exit(1);
 	/* From here on the parent has gone: the container lives on its own. */
 	close(a->sync_fd);
+	ROCI_STEP("init: parked");
 	struct roci_log log = *a->log;
 	log.fd = STDERR_FILENO; /* the --log file was closed */
 
@@ -413,6 +424,7 @@ void roci_init_main(const struct roci_init_args *a)
 		_exit(1);
 	}
 	close(a->fifo_fd);
+	ROCI_STEP("init: started");
 	if (!a->cfg->process)
 		_exit(0);
 
@@ -464,14 +476,18 @@ void roci_exec_init_main(const struct roci_init_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
+	ROCI_STEP("exec init: cloned");
 	int r = wait_go(a->sync_fd, &err);
-	if (r == 0)
+	if (r == 0) {
+		ROCI_STEP("exec init: told to go on");
 		r = join_container(a, &err);
+	}
 	if (r == 0)
 		r = setup_terminal(a, 0, &err); /* /dev/console is the init's */
 	if (r == 0) {
 		int needed[] = { a->sync_fd, a->procfs_fd };
 		roci_process_close_fds(3 + a->keep_fds, needed, ARRAY_SIZE(needed));
+		ROCI_STEP("exec init: joined the container");
 		r = prepare_process(a, p, &exec_path, &err);
 	}
 	if (r == 0)

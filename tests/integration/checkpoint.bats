@@ -60,9 +60,21 @@ teardown() { common_teardown; }
 	rrun "$ROCI" --root "$STATE" --criu /nonexistent/criu restore -d -b "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/empty" "$CID"
 	[[ "$output" == *"criu restore: /nonexistent/criu not found"* ]]
 	[ "$(state_dirs)" -eq 0 ]
+	# a checkpoint with a terminal, for a config without one
+	echo '["/dev/null","tty[8800:29]","tty[8800:29]"]' >"$BATS_TEST_TMPDIR/empty/descriptors.json"
+	rrun roci restore -d -b "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/empty" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"the checkpoint in $BATS_TEST_TMPDIR/empty has a terminal, but process.terminal is false"* ]]
+	[ "$(state_dirs)" -eq 0 ]
+	# a terminal needs a console socket that answers when detached, as with run
 	update_config '.process.terminal = true'
 	rrun roci restore -d -b "$BUNDLE" --console-socket /nonexistent --image-path "$BATS_TEST_TMPDIR/empty" "$CID"
-	[[ "$output" == *"a container with a terminal cannot be restored yet"* ]]
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"console socket /nonexistent: No such file or directory"* ]]
+	[ "$(state_dirs)" -eq 0 ]
+	rrun roci restore -d -b "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/empty" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"detach without setting console socket"* ]]
 	[ "$(state_dirs)" -eq 0 ]
 	! ls -d /sys/fs/cgroup/*/"$CID" /sys/fs/cgroup/"$CID" 2>/dev/null
 	! grep -q "$BUNDLE" /proc/self/mountinfo

@@ -101,8 +101,8 @@ TERM_AWARE='trap "exit 0" TERM; while :; do sleep 0.1; done'
 
 # console_receiver SOCK OUT [INPUT]: a --console-socket peer in the
 # background ($CONSOLE_PID): takes the pty master, types INPUT into it, and
-# copies everything read from it to OUT until the container closes it.
-# Returns once SOCK exists.
+# copies everything read from it to OUT, as it comes, until the container
+# closes it. Returns once SOCK exists.
 console_receiver() {
 	python3 - "$1" "${3:-}" >"$2" <<'PY' &
 import array, os, socket, sys
@@ -114,7 +114,6 @@ msg, anc, _, _ = c.recvmsg(64, socket.CMSG_LEN(4))
 fds = array.array("i"); fds.frombytes(anc[0][2][:4])
 if sys.argv[2]:
     os.write(fds[0], sys.argv[2].encode())
-out = b""
 while True:
     try:
         d = os.read(fds[0], 4096)
@@ -122,13 +121,11 @@ while True:
         break
     if not d:
         break
-    out += d
-sys.stdout.write(out.decode())
+    sys.stdout.buffer.write(d)
+    sys.stdout.flush()
 PY
 	CONSOLE_PID=$!
-	local i
-	for i in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.1; done
-	return 1
+	wait_until 30 test -S "$1"
 }
 
 # exe_protection PID: how the file behind /proc/PID/exe is kept from being

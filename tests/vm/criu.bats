@@ -97,6 +97,49 @@ pids_cgroup() {
 	[ "$(state_dirs)" -eq 0 ]
 }
 
+# the highest "tickN" in file OUT (-1 when there is none)
+last_tick() {
+	{ grep -o 'tick[0-9]*' "$1" || true; } | tr -d tick | sort -n | tail -n 1 | grep . || echo -1
+}
+
+@test "a container with a terminal: restore hands a new pty to the console socket, or relays it in the foreground" {
+	update_config '.process.terminal = true'
+	set_args sh -c 'i=0; while true; do echo tick$i; echo $i >/tmp/count; i=$((i+1)); sleep 0.1; done'
+	console_receiver "$BATS_TEST_TMPDIR/c1.sock" "$BATS_TEST_TMPDIR/c1.out"
+	roci run -d --console-socket "$BATS_TEST_TMPDIR/c1.sock" -b "$BUNDLE" "$CID" </dev/null
+	wait_until 20 eval '[ "$(last_tick "$BATS_TEST_TMPDIR/c1.out")" -ge 3 ]'
+	roci checkpoint --image-path "$IMG" "$CID"
+	[ "$(state_dirs)" -eq 0 ]
+	# the pty was external to the dump: its old master hangs up
+	wait_until 20 eval '! kill -0 $CONSOLE_PID 2>/dev/null'
+	local at
+	at=$(last_tick "$BATS_TEST_TMPDIR/c1.out")
+
+	# detached: the new pty's master goes to the console socket
+	console_receiver "$BATS_TEST_TMPDIR/c2.sock" "$BATS_TEST_TMPDIR/c2.out"
+	roci restore -d --console-socket "$BATS_TEST_TMPDIR/c2.sock" -b "$BUNDLE" --image-path "$IMG" "$CID" </dev/null
+	wait_until 20 eval '[ "$(last_tick "$BATS_TEST_TMPDIR/c2.out")" -gt '"$at"' ]'
+	# it goes on from where it was, on the new terminal, which is its
+	# controlling terminal, its stdio and /dev/console
+	local first pid
+	first=$({ grep -o 'tick[0-9]*' "$BATS_TEST_TMPDIR/c2.out" || true; } | head -n 1 | tr -d tick)
+	[ "$first" -gt "$at" ] && [ "$first" -lt $((at + 50)) ]
+	pid=$(roci state "$CID" | jq .pid)
+	[ "$(awk '{print $7}' "/proc/$pid/stat")" -ne 0 ]
+	[[ "$(readlink "/proc/$pid/fd/1")" == /dev/pts/* ]]
+	grep -q " /dev/console .* - devpts " "/proc/$pid/mountinfo"
+
+	# in the foreground without a console socket, restore relays the pty
+	roci checkpoint --image-path "$IMG.2" "$CID"
+	at=$(last_tick "$BATS_TEST_TMPDIR/c2.out")
+	roci restore -b "$BUNDLE" --image-path "$IMG.2" "$CID" </dev/null >"$BATS_TEST_TMPDIR/fg.out" 2>&1 &
+	local fg=$!
+	wait_until 20 eval '[ "$(last_tick "$BATS_TEST_TMPDIR/fg.out")" -gt '"$at"' ]'
+	roci kill "$CID" KILL
+	wait "$fg" || true
+	wait_until 10 eval '[ "$(state_dirs)" -eq 0 ]'
+}
+
 @test "restore errors leave nothing: no images, an id in use, a bad cgroup mode" {
 	rrun roci restore -d -b "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/none" "$CID"
 	[ "$status" -ne 0 ]

@@ -71,3 +71,23 @@ teardown() { :; }
 	[ "$status" -eq 0 ]
 	[ -z "$(ls -A "$PM/roci-state")" ]
 }
+
+@test "podman container checkpoint and restore of a container with a terminal (-t): conmon gets the new pty" {
+	run pm run -d -t --name cr2 localhost/roci-busybox sh -c 'i=0; while true; do echo tick$i; echo $i >/tmp/count; i=$((i+1)); sleep 0.1; done'
+	[ "$status" -eq 0 ]
+	wait_until 10 pm exec cr2 sh -c '[ "$(cat /tmp/count)" -gt 3 ]'
+	run pm container checkpoint cr2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run pm container restore cr2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local at
+	at=$(pm exec cr2 cat /tmp/count)
+	[ "$at" -gt 3 ]
+	# what the process writes on its new terminal reaches the log
+	wait_until 20 eval 'pm logs cr2 | grep -q "tick$((at + 5))"'
+	run pm rm -f -t 0 cr2
+	[ "$status" -eq 0 ]
+	[ -z "$(ls -A "$PM/roci-state")" ]
+}

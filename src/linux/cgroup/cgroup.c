@@ -20,6 +20,7 @@
 
 #include "linux/cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 
 /* ---- plan -------------------------------------------------------------- */
 
@@ -416,6 +417,7 @@ int roci_cgroup_create(struct roci_cgroup *cg, pid_t pid, const struct roci_reso
 		usable++;
 		if (d->v2)
 			v2_enable_down_to(d->path);
+		ROCI_STEP("cgroup: made in %s", d->v2 ? "the unified hierarchy" : d->controllers);
 	}
 	/* drop the hierarchies we gave up on */
 	size_t k = 0;
@@ -676,6 +678,7 @@ int roci_cgroup_destroy(const struct roci_cgroup *cg, int timeout_ms, struct roc
 				ret = roci_fail(err, -r, "remove cgroup %s", d->path);
 			continue;
 		}
+		ROCI_STEP("cgroup: removed from %s", d->v2 ? "the unified hierarchy" : d->controllers);
 		/* parents roci made, unless another container still uses them */
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s", d->path);
