@@ -2,8 +2,9 @@
 # The whole test suite: installs what it needs, builds roci, runs the unit
 # tests (meson) and the integration tests (bats, as root, against the real
 # kernel and real containers), both again against a static musl build, a
-# part again under AddressSanitizer and UBSan, the fault-injection tests (a
-# -Dfault_injection=true build), the caller tests, then the VM tests
+# part again under AddressSanitizer and UBSan, valgrind's memcheck over a
+# container's life, the fault-injection tests (a -Dfault_injection=true
+# build), the fuzz targets, the caller tests, then the VM tests
 # (tests/vm/run.sh: pure cgroup v2 and v1 with systemd as PID 1, under
 # qemu). The last line is "N passed, N failed".
 set -uo pipefail
@@ -88,13 +89,36 @@ else
 	failed=$((failed + 1))
 fi
 
+# variant DIR MESON_OPTION...: configure (afresh) and build roci in DIR
+variant() {
+	local dir=$1
+	shift
+	{ meson setup "$dir" "$@" --wipe >/dev/null 2>&1 || meson setup "$dir" "$@" >/dev/null 2>&1; } &&
+		ninja -C "$dir" >/dev/null 2>&1
+}
+
+section "valgrind memcheck over every command of a container's life (tests/valgrind, build-valgrind)"
+if tests/lib/deps.sh valgrind && variant build-valgrind -Dstatic=false; then
+	count_tap < <(ROCI="$PWD/build-valgrind/roci" bats --tap tests/valgrind 2>&1)
+else
+	echo "not ok - the build-valgrind build failed"
+	failed=$((failed + 1))
+fi
+
 section "fault injection: a SIGKILL at every step of create, start, run, exec and delete (build-fault)"
-if { meson setup build-fault -Dfault_injection=true --wipe >/dev/null 2>&1 ||
-	meson setup build-fault -Dfault_injection=true >/dev/null 2>&1; } &&
-	ninja -C build-fault >/dev/null 2>&1; then
+if variant build-fault -Dfault_injection=true; then
 	count_tap < <(ROCI="$PWD/build-fault/roci" bats --tap tests/faults 2>&1)
 else
 	echo "not ok - the build-fault build failed"
+	failed=$((failed + 1))
+fi
+
+section "fuzzing: each libFuzzer target for 60 s, after its regression inputs (tests/fuzz)"
+if tests/lib/deps.sh clang libclang-rt-14-dev && CC=clang variant build-fuzz -Dfuzzing=true \
+	-Dstatic=false -Db_sanitize=address,undefined -Db_lundef=false; then
+	count_tap < <(tests/fuzz/run.sh build-fuzz 60 2>&1)
+else
+	echo "not ok - the build-fuzz build failed"
 	failed=$((failed + 1))
 fi
 

@@ -78,6 +78,7 @@ static int print_event(const char *type, const char *id, json_t *data)
 /* Load the container; its cgroup in cg. -ESRCH once it has stopped. */
 static int load(struct roci_globals *g, const char *id, struct roci_cgroup *cg, struct roci_err *err)
 {
+	memset(cg, 0, sizeof(*cg)); /* freed by the caller, whatever happens */
 	struct roci_container c;
 	int r = roci_container_load(g->root, id, false, &c, err);
 	if (r < 0)

@@ -244,7 +244,6 @@ static int kill_all_in_pidns(pid_t init, int sig)
 	if (wl < 0)
 		return -errno;
 	want[wl] = '\0';
-	_cleanup_free_ char *self = NULL;
 	ssize_t sl = readlink("/proc/self/ns/pid", got, sizeof(got) - 1);
 	if (sl >= 0 && sl == wl && !memcmp(got, want, (size_t)wl))
 		return kill(init, sig) < 0 ? -errno : 0; /* shares our pid ns: only the init */

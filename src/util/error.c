@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+__attribute__((format(printf, 4, 0)))
 static int vfail(struct roci_err *err, int errnum, int with_strerror, const char *fmt, va_list ap)
 {
 	if (errnum <= 0)

@@ -121,13 +121,13 @@ sleeper() {
 	[ "$(state_dirs)" -eq 0 ]
 }
 
-@test "sub-cgroups: ps and kill -a see their processes; delete -f kills them and removes the tree, deepest first" {
-	sleeper
-	roci run -d -b "$BUNDLE" "$CID"
-	local d dirs=() v1dir="" pids=() pid
-	mapfile -t dirs < <(jq -r '.cgroup.dirs[].path' "$STATE/$CID/state.json")
-	# a child and a grandchild in every hierarchy, as a workload makes them
-	local sub f
+# nested ID: in every hierarchy of the running container ID, a child and a
+# grandchild and another child, as a workload makes them, and a process of
+# the container (`sleep 999`, pid $NESTED) moved into the grandchild; the
+# container's directories in ${dirs[@]}
+nested() {
+	local d sub f
+	mapfile -t dirs < <(jq -r '.cgroup.dirs[].path' "$STATE/$1/state.json")
 	for d in "${dirs[@]}"; do
 		mkdir -p "$d/child/grand" "$d/other"
 		# a v1 cpuset takes tasks only once it has cpus and mems
@@ -137,13 +137,28 @@ sleeper() {
 			done
 		done
 	done
-	# a process of the container moved into the grandchild (in every
-	# hierarchy), and a host process in one v1 hierarchy's grandchild only
-	roci exec -d "$CID" sleep 999
-	pid=$(pgrep -f "^sleep 999$")
+	roci exec -d "$1" sleep 999
+	NESTED=$(pgrep -f "^sleep 999$")
 	for d in "${dirs[@]}"; do
-		echo "$pid" >"$d/child/grand/cgroup.procs"
+		echo "$NESTED" >"$d/child/grand/cgroup.procs"
 	done
+}
+
+# tree_gone DIR...: none of the directories is left
+tree_gone() {
+	local d
+	for d in "$@"; do
+		[ ! -e "$d" ] || { echo "left: $d"; ls -R "$d"; return 1; }
+	done
+}
+
+@test "sub-cgroups: ps and kill -a see their processes; delete -f kills them and removes the tree, deepest first" {
+	sleeper
+	roci run -d -b "$BUNDLE" "$CID"
+	local d dirs=() v1dir="" pid
+	nested "$CID"
+	pid=$NESTED
+	# and a host process in one v1 hierarchy's grandchild only
 	roci ps -f json "$CID" | jq -e --argjson p "$pid" 'index($p) != null'
 	if ! pure_v2; then
 		v1dir=$(cgdir "$CID" memory)
@@ -153,9 +168,47 @@ sleeper() {
 	roci delete -f "$CID"
 	pid_gone "$pid"
 	! pgrep -f "^sleep 99[89]$"
-	for d in "${dirs[@]}"; do
-		[ ! -e "$d" ] || { echo "left: $d"; ls -R "$d"; false; }
-	done
+	tree_gone "${dirs[@]}"
+	[ "$(state_dirs)" -eq 0 ]
+}
+
+@test "a paused container with sub-cgroups: update applies, kill --all KILL ends every process, delete removes the tree" {
+	sleeper
+	roci run -d -b "$BUNDLE" "$CID"
+	local d dirs=() init
+	init=$(roci state "$CID" | jq .pid)
+	nested "$CID"
+	roci pause "$CID"
+	[ "$(container_status "$CID")" = paused ]
+	# update on the paused container lands, and it stays paused
+	roci update --pids-limit 77 --memory 300000000 "$CID"
+	[ "$(cat "$(cgdir "$CID" pids)/pids.max")" = 77 ]
+	if pure_v2; then
+		[ "$(cat "$(cgdir "$CID" memory)/memory.max")" = 299999232 ] ||
+			[ "$(cat "$(cgdir "$CID" memory)/memory.max")" = 300000000 ]
+	else
+		[ "$(cat "$(cgdir "$CID" memory)/memory.limit_in_bytes")" = 299999232 ]
+	fi
+	[ "$(container_status "$CID")" = paused ]
+	# kill --all with SIGKILL reaches the frozen processes, the nested one too
+	roci kill --all "$CID" KILL
+	wait_until 10 pid_gone "$init"
+	wait_until 10 pid_gone "$NESTED"
+	wait_until 10 eval '[ "$(container_status "$CID")" = stopped ]'
+	roci delete "$CID"
+	tree_gone "${dirs[@]}"
+	[ "$(state_dirs)" -eq 0 ]
+}
+
+@test "a paused container with sub-cgroups: delete -f ends every process and removes the tree" {
+	sleeper
+	roci run -d -b "$BUNDLE" "$CID"
+	local d dirs=()
+	nested "$CID"
+	roci pause "$CID"
+	roci delete -f "$CID"
+	pid_gone "$NESTED"
+	tree_gone "${dirs[@]}"
 	[ "$(state_dirs)" -eq 0 ]
 }
 
@@ -571,7 +624,7 @@ child_frozen() {
 	rrun roci events --stats "$CID"
 	[ "$status" -eq 0 ]
 	jq -e '.type == "stats" and .data.pids.limit == 20 and .data.pids.current >= 1 and .data.memory.usage.usage > 0 and (.data.cpu.usage.total | type) == "number"' <<<"$output"
-	rrun timeout 10 "$ROCI" --root "$STATE" events --interval 500ms "$CID"
+	rrun tmo 10 "$ROCI" --root "$STATE" events --interval 500ms "$CID"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -ge 2 ]
 	jq -e '.type == "stats"' <<<"${lines[0]}"
@@ -582,7 +635,7 @@ child_frozen() {
 		| .mounts += [{"destination":"/dev/shm","type":"tmpfs","source":"shm","options":["size=64m"]}]'
 	set_args sh -c 'sleep 1; head -c 33554432 /dev/zero > /dev/shm/fill; sleep 1'
 	roci run -d -b "$BUNDLE" "$CID"
-	rrun timeout 10 "$ROCI" --root "$STATE" events --interval 5s "$CID"
+	rrun tmo 10 "$ROCI" --root "$STATE" events --interval 5s "$CID"
 	[[ "$output" == *'"type":"oom"'* ]]
 }
 
@@ -720,7 +773,7 @@ EOF
 		echo 1 >"$f/cgroup.freeze"
 	fi
 	update_config '.linux.cgroupsPath = "/'"$p"'/frozen"'
-	rrun timeout 20 "$ROCI" --root "$STATE" run -d -b "$BUNDLE" "$CID-3"
+	rrun tmo 20 "$ROCI" --root "$STATE" run -d -b "$BUNDLE" "$CID-3"
 	[ -e "$f/freezer.state" ] && echo THAWED >"$f/freezer.state" || echo 0 >"$f/cgroup.freeze"
 	rmdir "$f"
 	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]

@@ -108,3 +108,19 @@ expect_clean_failure() {
 	[ -z "$(ls -d /sys/fs/cgroup/*/c1 2>/dev/null)" ]
 	roci features | jq -e '.linux.intelRdt.enabled == false'
 }
+
+@test "every command on a container that does not exist, or has stopped: a clear error, never a crash" {
+	local cmd
+	for cmd in state start "exec" ps pause resume "update --pids-limit 5" "events --stats" events kill delete; do
+		rrun roci $cmd nothere
+		[ "$status" -eq 1 ] || { echo "roci $cmd: status $status"; false; }
+		[[ "$output" == *'container "nothere" does not exist'* ]] || [[ "$output" == *usage* ]]
+	done
+	roci run -d -b "$BUNDLE" stopped1 </dev/null >/dev/null 2>&1
+	wait_until 10 eval '[ "$(container_status stopped1)" = stopped ]'
+	for cmd in start "exec" pause resume "update --pids-limit 5" "events --stats" events kill; do
+		rrun roci $cmd stopped1
+		[ "$status" -eq 1 ] || { echo "roci $cmd: status $status"; false; }
+	done
+	roci delete stopped1
+}

@@ -75,17 +75,35 @@ rrun() {
 	mapfile -t lines <"$out"
 }
 
+# load_factor: how much longer than usual things may take here now: 1 on
+# an idle machine, else the 1-minute load average per CPU, rounded up
+load_factor() {
+	awk -v n="$(nproc)" '{ f = int($1 / n + 0.999); print (f < 1 ? 1 : f) }' /proc/loadavg
+}
+
 # wait_until SECS CMD...: poll CMD (every 0.1 s) until it succeeds; fail,
-# naming CMD, after SECS seconds
+# naming CMD, after SECS seconds of the clock (SECS times the load factor
+# on a busy machine: a slow machine is not a hang)
 wait_until() {
-	local secs=$1 i
+	local secs=$1 f end
 	shift
-	for ((i = 0; i < secs * 10; i++)); do
+	f=$(load_factor)
+	end=$((SECONDS + secs * f))
+	while ((SECONDS < end)); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
-	echo "timed out after ${secs}s waiting for: $*" >&2
+	"$@" >/dev/null 2>&1 && return 0
+	echo "timed out after $((secs * f))s (load factor $f) waiting for: $*" >&2
 	return 1
+}
+
+# tmo SECS CMD...: CMD under `timeout`, with SECS scaled as in wait_until:
+# a guard against a hang, not a speed test
+tmo() {
+	local secs=$1
+	shift
+	timeout $((secs * $(load_factor))) "$@"
 }
 
 # pid_gone PID: the process no longer runs (gone, or a zombie nobody reaped)

@@ -241,7 +241,7 @@ teardown() { common_teardown; }
 	[ "$(container_status c1)" = stopped ]
 	roci delete c1
 	set_args sleep 100
-	rrun timeout 5 "$ROCI" --root "$STATE" run -d -b "$BUNDLE" c2
+	rrun tmo 5 "$ROCI" --root "$STATE" run -d -b "$BUNDLE" c2
 	[ "$status" -eq 0 ]
 	[ "$(container_status c2)" = running ]
 }

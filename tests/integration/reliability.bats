@@ -36,7 +36,7 @@ duration_ms() {
 	# the kills spread over the time a create takes on this machine now
 	dur=$(duration_ms roci create -b "$BUNDLE" "${P}t")
 	roci delete -f "${P}t"
-	for i in $(seq 30); do
+	for i in $(seq 200); do
 		"$ROCI" --root "$STATE" create -b "$BUNDLE" "$P$i" </dev/null >/dev/null 2>&1 &
 		p=$!
 		# past the first quarter: the program's own start-up makes nothing
@@ -48,9 +48,9 @@ duration_ms() {
 		[ "$(container_status "$id")" = created ] || interrupted=$((interrupted + 1))
 		roci delete -f "$id"
 	done
-	echo "create takes ${dur} ms; $interrupted of 30 interrupted after their state existed" >&3
+	echo "create takes ${dur} ms; $interrupted of 200 interrupted after their state existed" >&3
 	# the test means something only if kills landed inside create
-	[ "$interrupted" -ge 3 ]
+	[ "$interrupted" -ge 20 ]
 	[ "$(state_dirs)" -eq 0 ]
 	[ "$(cgroup_dirs)" -eq 0 ] || { find /sys/fs/cgroup -maxdepth 6 -type d -name "$P*"; false; }
 	[ "$(sleepers)" -eq 0 ]
@@ -61,7 +61,7 @@ duration_ms() {
 	local i p dur
 	roci run -d -b "$BUNDLE" "${P}t" </dev/null >/dev/null 2>&1
 	dur=$(duration_ms roci delete -f "${P}t")
-	for i in $(seq 10); do
+	for i in $(seq 50); do
 		roci run -d -b "$BUNDLE" "$P$i" </dev/null >/dev/null 2>&1
 		"$ROCI" --root "$STATE" delete -f "$P$i" </dev/null >/dev/null 2>&1 &
 		p=$!
@@ -120,7 +120,7 @@ duration_ms() {
 		roci create -b "$BUNDLE" "$P$i"
 		"$ROCI" --root "$STATE" start "$P$i" </dev/null >/dev/null 2>&1 &
 		p=$!
-		timeout 20 "$ROCI" --root "$STATE" delete -f "$P$i"
+		tmo 20 "$ROCI" --root "$STATE" delete -f "$P$i"
 		wait "$p" || true
 	done
 	set_args true
@@ -128,9 +128,9 @@ duration_ms() {
 		roci create -b "$BUNDLE" "$P$i"
 		roci start "$P$i"
 		# the process exits at once: the kill lands before, during or after
-		rrun timeout 20 "$ROCI" --root "$STATE" kill "$P$i" KILL
+		rrun tmo 20 "$ROCI" --root "$STATE" kill "$P$i" KILL
 		[ "$status" -eq 0 ] || [[ "$output" == *"container not running"* ]]
-		timeout 20 "$ROCI" --root "$STATE" delete -f "$P$i"
+		tmo 20 "$ROCI" --root "$STATE" delete -f "$P$i"
 	done
 	[ "$(state_dirs)" -eq 0 ]
 	[ "$(cgroup_dirs)" -eq 0 ]
@@ -142,10 +142,10 @@ duration_ms() {
 	for i in $(seq 10); do
 		roci run -d -b "$BUNDLE" "$P$i" </dev/null >/dev/null 2>&1
 		for j in $(seq 20); do
-			timeout 30 "$ROCI" --root "$STATE" exec "$P$i" sleep 50 </dev/null >/dev/null 2>&1 &
+			tmo 30 "$ROCI" --root "$STATE" exec "$P$i" sleep 50 </dev/null >/dev/null 2>&1 &
 		done
 		spin_us $((RANDOM % 20000))
-		timeout 30 "$ROCI" --root "$STATE" delete -f "$P$i"
+		tmo 30 "$ROCI" --root "$STATE" delete -f "$P$i"
 		wait
 		! pgrep -f "^sleep 50$"
 	done

@@ -206,7 +206,7 @@ mkdir_answered_by() {
 	set_args sleep 100
 	local t0=$SECONDS
 	# the outer timeout only turns a hang into a failure
-	rrun timeout 60 "$ROCI" --root "$STATE" create -b "$BUNDLE" c1
+	rrun tmo 60 "$ROCI" --root "$STATE" create -b "$BUNDLE" c1
 	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
 	[[ "$output" == *"seccomp listener $sock: the agent did not accept and read the listener within 5 s"* ]]
 	[ $((SECONDS - t0)) -ge 4 ]

@@ -110,11 +110,24 @@ timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -nodefaults -no-user-config \
 	>"$RUN/qemu.log" 2>&1 &
 QPID=$!
 # A guest kernel stuck for two minutes (TCG on a loaded host can starve
-# it into a soft lockup) will not come back: stop it, exit 75.
+# it into a soft lockup) will not come back: stop it, exit 75. A command
+# that prints nothing for IDLE seconds (ROCI_VM_IDLE, default 900: no test
+# takes that long, however slow the machine) is hung: stop it, exit 124,
+# and say so; the overall TIMEOUT is only the last resort.
+IDLE=${ROCI_VM_IDLE:-900}
 (
+	size=0 since=$SECONDS
 	while kill -0 $QPID 2>/dev/null; do
 		if grep -qE 'soft lockup - CPU#[0-9]+ stuck for (1[2-9][0-9]|[2-9][0-9]{2}|[0-9]{4,})s' "$RUN/console.log" 2>/dev/null; then
 			touch "$RUN/lockup"
+			kill $QPID
+			break
+		fi
+		now=$(stat -c %s "$R/out" 2>/dev/null || echo 0)
+		if [ "$now" != "$size" ]; then
+			size=$now since=$SECONDS
+		elif [ -e "$R/started" ] && ((SECONDS - since > IDLE)); then
+			touch "$RUN/idle"
 			kill $QPID
 			break
 		fi
@@ -129,17 +142,21 @@ t2=$!
 qrc=0
 wait $QPID || qrc=$?
 QPID=
-kill $wd 2>/dev/null
+kill $wd 2>/dev/null || true
 wait $t1 $t2 || true
 t3=$(date +%s.%N)
 
 if [ ! -s "$R/rc" ]; then
 	rc=125
+	last=$(grep -E '^(not )?ok ' "$R/out" 2>/dev/null | tail -n 1)
 	if [ -e "$RUN/lockup" ]; then
 		echo "roci-vm: $LAYOUT: the guest kernel hung (soft lockup), stopped" >&2
 		rc=75
+	elif [ -e "$RUN/idle" ]; then
+		echo "roci-vm: $LAYOUT: hung: no output for ${IDLE}s, stopped; the last test that ended: ${last:-none}" >&2
+		rc=124
 	elif [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-		echo "roci-vm: $LAYOUT: timed out after ${TIMEOUT}s" >&2
+		echo "roci-vm: $LAYOUT: still going after ${TIMEOUT}s (a slow machine: output came within the last ${IDLE}s), stopped; the last test that ended: ${last:-none}" >&2
 		rc=124
 	else
 		echo "roci-vm: $LAYOUT: the VM stopped without a result (qemu exit $qrc)" >&2
