@@ -48,8 +48,9 @@ counts() { echo "procs=$(procs) zombies=$(zombies) mounts=$(mounts) cgroups=$(cg
 	# 1000 containers, 4 at a time
 	set_args true
 	local t0=$SECONDS
-	seq 1000 | xargs -P 4 -I N "$ROCI" --root "$STATE" run -b "$BUNDLE" "$P-N" >"$BATS_TEST_TMPDIR/runs.out" 2>&1
-	[ ! -s "$BATS_TEST_TMPDIR/runs.out" ] || { head "$BATS_TEST_TMPDIR/runs.out"; false; }
+	local st=0
+	seq 1000 | xargs -P 4 -I {} "$ROCI" --root "$STATE" run -b "$BUNDLE" "$P-{}" >"$BATS_TEST_TMPDIR/runs.out" 2>&1 || st=$?
+	[ "$st" -eq 0 ] && [ ! -s "$BATS_TEST_TMPDIR/runs.out" ] || { echo "xargs: $st"; head "$BATS_TEST_TMPDIR/runs.out"; false; }
 	echo "# 1000 runs, 4 at a time: $((SECONDS - t0)) s" >&3
 
 	# 200 cycles of one id: run -d, exec, kill, delete
