@@ -79,6 +79,8 @@ static int load_rows(const char *root, struct rows *rs, struct roci_err *err)
 		return errno == ENOENT ? 0 : roci_fail(err, errno, "open %s", root);
 	struct dirent *de;
 	while ((de = readdir(d))) {
+		if (de->d_name[0] == '#')
+			roci_statedir_drop_stale(root, de->d_name); /* a killed create's */
 		if (de->d_name[0] == '.' || de->d_name[0] == '#')
 			continue; /* '#': a state directory a create is still making */
 		if (rs->n == rs->cap) {

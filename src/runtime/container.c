@@ -410,6 +410,8 @@ int roci_container_delete(const char *root, const char *id, bool force,
 	if (r < 0)
 		goto out;
 	ROCI_STEP("delete: state directory removed");
+	/* and what creates killed before their directory had a name left */
+	roci_statedir_sweep(root);
 	if (cfg && json) {
 		roci_debug(log, "delete %s: poststop hooks", id);
 		roci_hooks_run_warn(cfg, ROCI_HOOK_POSTSTOP, json, log);

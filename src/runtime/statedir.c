@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,9 @@
 
 #include "util/cleanup.h"
 #include "util/readfd.h"
+
+/* the name a state directory has until its create renames it */
+#define CREATING_PREFIX "#creating."
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -79,7 +83,7 @@ int roci_statedir_create(const char *root, const char *id, struct roci_statedir 
 	 * `state` never sees it unlocked and without a state (and takes it
 	 * for a leftover). */
 	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof(tmp), "%s/#creating.%d", root, (int)getpid());
+	snprintf(tmp, sizeof(tmp), "%s/" CREATING_PREFIX "%d", root, (int)getpid());
 	if (mkdir(tmp, 0711) < 0 && (errno != EEXIST || rmdir(tmp) < 0 || mkdir(tmp, 0711) < 0))
 		return roci_fail(err, errno, "mkdir %s", tmp);
 	sd->dir_fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -102,6 +106,32 @@ int roci_statedir_create(const char *root, const char *id, struct roci_statedir 
 		return roci_fail(err, e, "rename %s to %s", tmp, sd->path);
 	}
 	return 0;
+}
+
+bool roci_statedir_drop_stale(const char *root, const char *name)
+{
+	if (strncmp(name, CREATING_PREFIX, strlen(CREATING_PREFIX)) != 0)
+		return false;
+	char *end;
+	long pid = strtol(name + strlen(CREATING_PREFIX), &end, 10);
+	if (*end || pid <= 0 || pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		return false;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* a create in another pid namespace holds its lock */
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return false;
+	return rmdir(path) == 0;
+}
+
+void roci_statedir_sweep(const char *root)
+{
+	_cleanup_closedir_ DIR *d = opendir(root);
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] == '#')
+			roci_statedir_drop_stale(root, de->d_name);
 }
 
 int roci_statedir_open(const char *root, const char *id, struct roci_statedir *sd,

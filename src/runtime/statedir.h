@@ -38,6 +38,13 @@ bool roci_statedir_exists(struct roci_statedir *sd, const char *name);
 int roci_statedir_remove(struct roci_statedir *sd, struct roci_err *err);
 void roci_statedir_close(struct roci_statedir *sd);
 
+/* A "#creating.PID" directory that a create killed between its mkdir and
+ * its rename left behind (no lock on it, its process gone) is removed:
+ * true. Anything else under root is left alone: false. */
+bool roci_statedir_drop_stale(const char *root, const char *name);
+/* Drop every such leftover under root (`delete` and `list` do). */
+void roci_statedir_sweep(const char *root);
+
 /* Write path atomically (temp file in the same directory, fsync-free rename). */
 int roci_write_file_atomic(const char *path, const char *data, size_t len, mode_t mode,
 			   struct roci_err *err);

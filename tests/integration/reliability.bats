@@ -187,3 +187,26 @@ duration_ms() {
 	[ "$(state_dirs)" -eq 0 ]
 	[ "$(cgroup_dirs)" -eq 0 ]
 }
+
+@test "the unnamed state directory of a create killed before its rename is removed by list and by delete" {
+	mkdir -p "$STATE"
+	local dead live
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	mkdir "$STATE/#creating.$dead"
+	# one whose create still runs stays
+	sleep 100 &
+	live=$!
+	mkdir "$STATE/#creating.$live"
+	roci list
+	[ ! -e "$STATE/#creating.$dead" ]
+	[ -d "$STATE/#creating.$live" ]
+	kill "$live"
+	wait "$live" || true
+	mkdir "$STATE/#creating.$dead"
+	set_args true
+	roci run -b "$BUNDLE" "${P}x"
+	[ ! -e "$STATE/#creating.$dead" ] && [ ! -e "$STATE/#creating.$live" ]
+	[ "$(state_dirs)" -eq 0 ]
+}
