@@ -59,17 +59,28 @@ killed_at() {
 	traced "$2" | grep -qxF "$1" || { echo "step \"$1\" was not reached" >&2; return 1; }
 }
 
-# each_step TRACE FN: FN STEP for every step of TRACE; says how many
-each_step() {
-	local s n=0
+# kill_each_step PREP ARGS...: for each step of the clean trace: PREP (a
+# function, or :), then `roci ARGS` killed at that step; the kill must land
+# there, and `delete -f` must leave nothing. Says how many steps.
+kill_each_step() {
+	local prep=$1 s n=0
+	shift
 	while IFS= read -r s; do
-		"$2" "$s" || return 1
+		rm_trace "$(trace k)"
+		$prep || return 1
+		ROCI_FAULT="$s" ROCI_FAULT_TRACE=$(trace k) "$ROCI" --root "$STATE" "$@" \
+			</dev/null >/dev/null 2>&1 || true
+		killed_at "$s" "$(trace k)" || return 1
+		"$ROCI" --root "$STATE" delete -f "$ID" >/dev/null 2>&1 || true
+		clean "$s" || return 1
 		n=$((n + 1))
-	done < <(steps "$1")
+	done < <(steps "$(trace clean)")
 	echo "# $n steps" >&3
 	[ "$n" -ge 2 ]
 }
 
+created() { roci create -b "$BUNDLE" "$ID" </dev/null; }
+running() { roci run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1; }
 
 @test "create: a SIGKILL at each step, then delete -f, leaves nothing" {
 	ROCI_FAULT_TRACE=$(trace clean) roci create -b "$BUNDLE" "$ID" </dev/null
@@ -77,32 +88,15 @@ each_step() {
 	clean "(clean run)"
 	traced "$(trace clean)" | grep -qx "create: cgroup made"
 	traced "$(trace clean)" | grep -qx "init: parked"
-	one() {
-		rm_trace "$(trace k)"
-		ROCI_FAULT="$1" ROCI_FAULT_TRACE=$(trace k) "$ROCI" --root "$STATE" create -b "$BUNDLE" "$ID" \
-			</dev/null >/dev/null 2>&1 || true
-		killed_at "$1" "$(trace k)"
-		"$ROCI" --root "$STATE" delete -f "$ID" >/dev/null 2>&1 || true
-		clean "$1"
-	}
-	each_step "$(trace clean)" one
+	kill_each_step : create -b "$BUNDLE" "$ID"
 }
 
 @test "start: a SIGKILL at each step, then delete -f, leaves nothing" {
-	roci create -b "$BUNDLE" "$ID" </dev/null
+	created
 	ROCI_FAULT_TRACE=$(trace clean) roci start "$ID"
 	roci delete -f "$ID"
 	clean "(clean run)"
-	one() {
-		rm_trace "$(trace k)"
-		roci create -b "$BUNDLE" "$ID" </dev/null
-		ROCI_FAULT="$1" ROCI_FAULT_TRACE=$(trace k) "$ROCI" --root "$STATE" start "$ID" \
-			</dev/null >/dev/null 2>&1 || true
-		killed_at "$1" "$(trace k)"
-		"$ROCI" --root "$STATE" delete -f "$ID" >/dev/null 2>&1 || true
-		clean "$1"
-	}
-	each_step "$(trace clean)" one
+	kill_each_step created start "$ID"
 }
 
 @test "run: a SIGKILL at each step, then delete -f, leaves nothing" {
@@ -111,49 +105,23 @@ each_step() {
 	clean "(clean run)"
 	traced "$(trace clean)" | grep -qx "run: the process exited"
 	traced "$(trace clean)" | grep -qx "delete: state directory removed"
-	one() {
-		rm_trace "$(trace k)"
-		ROCI_FAULT="$1" ROCI_FAULT_TRACE=$(trace k) "$ROCI" --root "$STATE" run -b "$BUNDLE" "$ID" \
-			</dev/null >/dev/null 2>&1 || true
-		killed_at "$1" "$(trace k)"
-		"$ROCI" --root "$STATE" delete -f "$ID" >/dev/null 2>&1 || true
-		clean "$1"
-	}
-	each_step "$(trace clean)" one
+	kill_each_step : run -b "$BUNDLE" "$ID"
 }
 
 @test "exec: a SIGKILL at each step, then delete -f, leaves nothing" {
-	roci run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	running
 	ROCI_FAULT_TRACE=$(trace clean) roci exec "$ID" sleep "$MARK" &
-	wait_until 10 eval 'traced "$(trace clean)" | grep -qx "exec: recorded"' 
+	wait_until 10 eval 'traced "$(trace clean)" | grep -qx "exec: recorded"'
 	roci delete -f "$ID"
 	wait || true
 	clean "(clean run)"
-	one() {
-		rm_trace "$(trace k)"
-		roci run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
-		ROCI_FAULT="$1" ROCI_FAULT_TRACE=$(trace k) "$ROCI" --root "$STATE" exec -d "$ID" sleep "$MARK" \
-			</dev/null >/dev/null 2>&1 || true
-		killed_at "$1" "$(trace k)"
-		"$ROCI" --root "$STATE" delete -f "$ID" >/dev/null 2>&1 || true
-		clean "$1"
-	}
-	each_step "$(trace clean)" one
+	kill_each_step running exec -d "$ID" sleep "$MARK"
 }
 
 @test "delete: a SIGKILL at each step, then delete -f again, leaves nothing" {
-	roci run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	running
 	ROCI_FAULT_TRACE=$(trace clean) roci delete -f "$ID"
 	clean "(clean run)"
 	traced "$(trace clean)" | grep -qx "delete: init killed"
-	one() {
-		rm_trace "$(trace k)"
-		roci run -d -b "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
-		ROCI_FAULT="$1" ROCI_FAULT_TRACE=$(trace k) "$ROCI" --root "$STATE" delete -f "$ID" \
-			</dev/null >/dev/null 2>&1 || true
-		killed_at "$1" "$(trace k)"
-		"$ROCI" --root "$STATE" delete -f "$ID" >/dev/null 2>&1 || true
-		clean "$1"
-	}
-	each_step "$(trace clean)" one
+	kill_each_step running delete -f "$ID"
 }
