@@ -113,7 +113,7 @@ else
 	failed=$((failed + 1))
 fi
 
-section "fuzzing: each libFuzzer target for 60 s, after its regression inputs (tests/fuzz)"
+section "fuzzing: each libFuzzer target for 60 s, one per CPU at a time, after its regression inputs (tests/fuzz)"
 if tests/lib/deps.sh clang libclang-rt-14-dev && CC=clang variant build-fuzz -Dfuzzing=true \
 	-Dstatic=false -Db_sanitize=address,undefined -Db_lundef=false; then
 	count_tap < <(tests/fuzz/run.sh build-fuzz 60 2>&1)

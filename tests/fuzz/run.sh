@@ -5,7 +5,8 @@
 # The seed corpus comes from the tests: `roci spec` edited by every
 # update_config filter of tests/integration, the resources and mount
 # options of those configs, the state.json of a real container, and the
-# CPU lists the tests use. Prints TAP; a crash keeps its input in
+# CPU lists the tests use. The fuzzers run as many at once as there are
+# CPUs (FUZZ_JOBS). Prints TAP; a crash keeps its input in
 # BUILD/fuzz-out/TARGET/ and names it.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -46,33 +47,51 @@ grep -ho '"cpus": *"[^"]*"\|"initial": *"[^"]*"\|"final": *"[^"]*"' tests/integr
 	sed 's/.*: *"//; s/"$//' | sort -u | { i=100; while IFS= read -r l; do
 	i=$((i + 1)); printf '%s' "$l" >"$C/cpulist/$i"; done; }
 
-i=0 failed=0
-for t in config state resources cpulist mountopts; do
-	bin=$BUILD/tests/fuzz/fuzz-$t
-	reg=tests/fuzz/regressions/$t
-	if [ -d "$reg" ] && [ -n "$(ls -A "$reg")" ]; then
-		i=$((i + 1))
-		if "$bin" "$reg"/* >"$OUT/$t.regressions.log" 2>&1; then
-			echo "ok $i fuzz-$t: $(ls "$reg" | wc -l) regression inputs"
-		else
-			echo "not ok $i fuzz-$t: a regression input fails again ($OUT/$t.regressions.log)"
-			tail -n 20 "$OUT/$t.regressions.log" | sed 's/^/# /'
-			failed=$((failed + 1))
-		fi
-	fi
-	i=$((i + 1))
+# fuzz_one TARGET: run it for SECS seconds; the TAP line (without its
+# number) and any details go to OUT/TARGET.tap
+fuzz_one() {
+	local t=$1 bin=$BUILD/tests/fuzz/fuzz-$1 seeds runs cov
 	mkdir -p "$OUT/$t"
 	seeds=$(ls "$C/$t" | wc -l)
 	if "$bin" -max_total_time="$SECS" -timeout=10 -artifact_prefix="$OUT/$t/" -print_final_stats=1 \
 		"$OUT/$t" "$C/$t" >"$OUT/$t.log" 2>&1; then
 		runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$OUT/$t.log" | grep -o '[0-9]*$')
 		cov=$(grep -o 'cov: [0-9]*' "$OUT/$t.log" | tail -n 1)
-		echo "ok $i fuzz-$t: ${SECS} s from $seeds seeds, ${runs:-?} inputs, $cov, no crash"
+		echo "ok fuzz-$t: ${SECS} s from $seeds seeds, ${runs:-?} inputs, $cov, no crash"
 	else
-		echo "not ok $i fuzz-$t: a crash; its input: $(ls "$OUT/$t"/crash-* "$OUT/$t"/leak-* "$OUT/$t"/timeout-* "$OUT/$t"/oom-* 2>/dev/null | head -n 1)"
+		echo "not ok fuzz-$t: a crash; its input: $(ls "$OUT/$t"/crash-* "$OUT/$t"/leak-* "$OUT/$t"/timeout-* "$OUT/$t"/oom-* 2>/dev/null | head -n 1)"
 		grep -A 12 'ERROR:' "$OUT/$t.log" | head -n 20 | sed 's/^/# /'
+	fi >"$OUT/$t.tap"
+}
+
+TARGETS="config state resources cpulist mountopts"
+i=0 failed=0
+# the regression inputs first, one target after another (a second or so)
+for t in $TARGETS; do
+	bin=$BUILD/tests/fuzz/fuzz-$t
+	reg=tests/fuzz/regressions/$t
+	[ -d "$reg" ] && [ -n "$(ls -A "$reg")" ] || continue
+	i=$((i + 1))
+	if "$bin" "$reg"/* >"$OUT/$t.regressions.log" 2>&1; then
+		echo "ok $i fuzz-$t: $(ls "$reg" | wc -l) regression inputs"
+	else
+		echo "not ok $i fuzz-$t: a regression input fails again ($OUT/$t.regressions.log)"
+		tail -n 20 "$OUT/$t.regressions.log" | sed 's/^/# /'
 		failed=$((failed + 1))
 	fi
+done
+# then the fuzzers, as many at once as there are CPUs (FUZZ_JOBS): each is
+# one process, and each still gets its SECS seconds
+jobs=${FUZZ_JOBS:-$(nproc)}
+for t in $TARGETS; do
+	while [ "$(jobs -pr | wc -l)" -ge "$jobs" ]; do wait -n; done
+	fuzz_one "$t" &
+done
+wait
+for t in $TARGETS; do
+	i=$((i + 1))
+	sed "1s/^\(\(not \)\?ok\) /\1 $i /" "$OUT/$t.tap"
+	! grep -q '^not ok' "$OUT/$t.tap" || failed=$((failed + 1))
 done
 echo "1..$i"
 exit $((failed > 0))

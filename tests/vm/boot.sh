@@ -96,6 +96,7 @@ mkdir "$R"
 
 APPEND="console=ttyS0 panic=-1 mitigations=off init_on_alloc=0 quiet loglevel=4 systemd.show_status=error"
 APPEND+=" systemd.unit=roci-vm.target $CGFLAGS"
+APPEND+=" roci.hangdump=${ROCI_VM_HANG_DUMP:-300}"
 APPEND+=" roci.layout=$LAYOUT roci.repo=$REPO roci.modules=$K/lib/modules/$KVER ${ROCI_VM_APPEND:-}"
 truncate -s 64M "$RUN/disk.img"
 t0=$(date +%s.%N)
