@@ -2,7 +2,9 @@
 /* roci events [--stats] [--interval D] ID: one JSON object per line, as
  * runc prints them: {"type":"stats","id":ID,"data":{...}} every interval
  * and {"type":"oom","id":ID} when the kernel's OOM killer acts. With
- * --stats, one stats object and exit. Ends when the container stops. */
+ * --stats, one stats object and exit. Ends when the container stops. A
+ * build without statistics (-Dstats=disabled, the minimal profile) reports
+ * OOM events only, and refuses --stats. */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -14,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "linux/cgroup/cgroup.h"
+#include "roci-config.h"
 #include "runtime/container.h"
 #include "util/cleanup.h"
 
@@ -123,6 +126,9 @@ int roci_cmd_events(struct roci_globals *g, int argc, char **argv, struct roci_e
 	int r = roci_cli_one_id(argc, argv, optind, usage, &id, err);
 	if (r < 0)
 		return r;
+	if (once && !HAVE_STATS)
+		return roci_failx(err, ENOTSUP, "events --stats: %s",
+				  ROCI_BUILT_WITHOUT("container statistics", "stats"));
 	struct roci_cgroup cg;
 	r = load(g, id, &cg, err);
 	if (r < 0) {
@@ -134,6 +140,7 @@ int roci_cmd_events(struct roci_globals *g, int argc, char **argv, struct roci_e
 	struct timespec next;
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (;;) {
+#if HAVE_STATS
 		json_t *stats;
 		if ((r = roci_cgroup_stats(&cg, &stats, err)) < 0)
 			break;
@@ -143,6 +150,7 @@ int roci_cmd_events(struct roci_globals *g, int argc, char **argv, struct roci_e
 		}
 		if (once)
 			break;
+#endif
 		next.tv_sec += interval / 1000;
 		next.tv_nsec += (interval % 1000) * 1000000L;
 		if (next.tv_nsec >= 1000000000L) {

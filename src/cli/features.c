@@ -172,7 +172,12 @@ static json_t *linux_section(void)
 
 static json_t *annotations_section(void)
 {
-	return json_pack("{s:s}", "io.github.roci.version", ROCI_VERSION);
+	/* what this build has beyond the sections above (meson's profile and
+	 * feature options); "true"/"false" strings, as annotations are */
+	return json_pack("{s:s, s:s, s:s, s:s}", "io.github.roci.version", ROCI_VERSION,
+			 "io.github.roci.profile", ROCI_PROFILE,
+			 "io.github.roci.checkpoint.enabled", HAVE_CRIU ? "true" : "false",
+			 "io.github.roci.stats.enabled", HAVE_STATS ? "true" : "false");
 }
 
 static json_t *features_document(void)

@@ -38,6 +38,12 @@ bool roci_lsm_selinux_enabled(void)
 int roci_lsm_check(const struct roci_config *cfg, const struct roci_log *log, struct roci_err *err)
 {
 	const struct roci_process *p = cfg->process;
+	if (!HAVE_SELINUX && p && p->selinux_label && *p->selinux_label)
+		return roci_failx(err, ENOTSUP, "process.selinuxLabel: %s",
+				  ROCI_BUILT_WITHOUT("SELinux support", "selinux"));
+	if (!HAVE_APPARMOR && p && p->apparmor_profile && *p->apparmor_profile)
+		return roci_failx(err, ENOTSUP, "process.apparmorProfile: %s",
+				  ROCI_BUILT_WITHOUT("AppArmor support", "apparmor"));
 	if (p && p->selinux_label && *p->selinux_label && !roci_lsm_selinux_enabled())
 		return roci_failx(err, EINVAL, "selinux label is specified in config, but selinux is disabled or not supported");
 	if (p && p->apparmor_profile && *p->apparmor_profile && !roci_lsm_apparmor_enabled())

@@ -420,7 +420,8 @@ int roci_seccomp_compile(const struct roci_seccomp *s, const struct roci_log *lo
 			 struct roci_seccomp_prog *out, struct roci_err *err)
 {
 	memset(out, 0, sizeof(*out));
-	return roci_failx(err, ENOTSUP, "linux.seccomp: this roci was built without seccomp support");
+	return roci_failx(err, ENOTSUP, "linux.seccomp: %s",
+			  ROCI_BUILT_WITHOUT("seccomp support", "seccomp"));
 }
 
 #endif

@@ -13,6 +13,12 @@ struct roci_err {
 	char msg[ROCI_ERR_MSG_MAX];   /* "context: strerror" */
 };
 
+/* The end of the error for a feature this build left out, naming the build
+ * option: "WHAT: " ROCI_BUILT_WITHOUT("seccomp support", "seccomp"). */
+#define ROCI_BUILT_WITHOUT(what, option)                                              \
+	"this roci was built without " what " (build option '" option "': -D" option \
+	"=disabled, or left out by -Dprofile=minimal)"
+
 /* Format "fmt...: strerror(errnum)" into err and return -errnum.
  * errnum must be a positive errno value. err may be NULL. */
 int roci_fail(struct roci_err *err, int errnum, const char *fmt, ...)

@@ -62,7 +62,7 @@ teardown() {
 	[ "$output" -eq 6 ]
 }
 
-@test "README recipe: install (meson setup, install, dynamic and musl builds)" {
+@test "README recipe: install (meson setup, install, dynamic and musl builds, the minimal profile)" {
 	local copy=$BATS_TEST_TMPDIR/repo
 	mkdir "$copy"
 	(cd "$REPO" && git ls-files -z | xargs -0 tar -c) | tar -C "$copy" -x
@@ -82,8 +82,14 @@ teardown() {
 	run file "$copy/build-musl/roci"
 	[[ "$output" == *"statically linked"* ]]
 	"$copy/build-musl/roci" --version | grep -qx 'libc: musl'
+	# and the minimal profile: no optional feature
+	run "$copy/build-musl-min/roci" --version
+	[[ "$output" == *$'\nlibc: musl\nprofile: minimal\nfeatures:\n'* ]]
 	# meson install put it in the (private) /usr/local/bin
 	[[ "$out" == *"Installing roci to /usr/local/bin"* ]]
+	# and the manual, one page per command
+	[[ "$out" == *"Installing man/roci.8 to /usr/local/share/man/man8"* ]]
+	[[ "$out" == *"Installing man/roci-run.8 to /usr/local/share/man/man8"* ]]
 }
 
 @test "README recipe: by hand (spec, run -d, exec, list, delete)" {

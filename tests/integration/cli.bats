@@ -172,3 +172,19 @@ teardown() { common_teardown; }
 	"$ROCI" --root "$STATE" --debug --log "$BATS_TEST_TMPDIR/log.txt" run -b "$BUNDLE" c4
 	grep -q '^level=debug msg="delete c4: removing state directory' "$BATS_TEST_TMPDIR/log.txt"
 }
+
+@test "each command's --help usage is the synopsis of its manual page, and roci(8) lists every command" {
+	local man=${ROCI%/*}/man c usage synopsis n=0
+	[ -s "$man/roci.8" ] || { echo "no manual pages beside $ROCI (scdoc)" >&2; return 1; }
+	for c in $("$ROCI" --help | awk '/^Commands:/ { f = 1; next } f && NF == 0 { exit } f { print $1 }'); do
+		usage=$("$ROCI" "$c" --help | sed -n '1s/^usage: roci /roci [global options] /p')
+		[ -n "$usage" ]
+		# the line after SYNOPSIS, without roff's font changes
+		synopsis=$(awk '/^\.SH SYNOPSIS/ { f = 1; next } f && !/^\./ { print; exit }' "$man/roci-$c.8" |
+			sed 's/\\f[BIR]//g; s/\\&//g')
+		[ "$synopsis" = "$usage" ] || { printf '%s:\n  --help: %s\n  man:    %s\n' "$c" "$usage" "$synopsis" >&2; return 1; }
+		grep -q "roci-$c" "$man/roci.8"
+		n=$((n + 1))
+	done
+	[ "$n" -eq 17 ]
+}

@@ -5,12 +5,13 @@
 # by its caller, and a minimal Debian root (debootstrap --variant=minbase,
 # tested by tests/callers/newcomer.bats) gets all of them.
 #   @build  building roci: the compiler with the C library's headers and
-#           crt files (libc6-dev is only a recommendation of gcc)
+#           crt files (libc6-dev is only a recommendation of gcc), and
+#           scdoc for the manual pages
 #   @demo   ./demo.sh, besides @build
 #   @test   tests/run.sh, besides @build (tests/vm/boot.sh and
 #           tests/callers/lib.bash install what they add)
 set -euo pipefail
-BUILD=(meson ninja-build pkg-config gcc libc6-dev linux-libc-dev libjansson-dev libseccomp-dev libsystemd-dev)
+BUILD=(meson ninja-build pkg-config gcc libc6-dev linux-libc-dev libjansson-dev libseccomp-dev libsystemd-dev scdoc)
 DEMO=(busybox-static jq)
 # procps: `roci ps` runs ps, the tests pgrep and pkill
 TEST=(busybox-static jq bats procps iproute2 util-linux bsdutils mount gzip tar tmux podman conmon strace python3)

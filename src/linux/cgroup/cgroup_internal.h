@@ -35,6 +35,9 @@ int roci_cg_read(const char *dir, const char *file, char *buf, size_t len);
  * parent (best effort; nothing when it has none). */
 void roci_cg_release_rt(const char *dir);
 bool roci_cg_has_file(const char *dir, const char *file);
+/* The value of KEY in a "key value" per line file (cpu.stat,
+ * memory.events), 0 when absent. */
+uint64_t roci_cg_keyed(const char *dir, const char *file, const char *key);
 /* rmdir path; while it is busy (tasks still exiting), try again every
  * millisecond for up to timeout_ms. Gone already is fine; -errno. */
 int roci_cg_rmdir_wait(const char *path, int timeout_ms);

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Statistics for `events --stats`, in runc's JSON shape, read from v1 or
- * v2 files per controller; OOM notification for `events`. */
+/* Statistics for `events`, in runc's JSON shape, read from v1 or v2 files
+ * per controller. Built with -Dstats (the minimal profile leaves it out). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <sys/inotify.h>
 #include <unistd.h>
 
 #include "linux/cgroup/cgroup_internal.h"
@@ -20,22 +18,6 @@ static uint64_t read_u64(const char *dir, const char *file)
 	if (roci_cg_read(dir, file, buf, sizeof(buf)) <= 0 || !strncmp(buf, "max", 3))
 		return 0;
 	return strtoull(buf, NULL, 10);
-}
-
-/* The value of `key` in a "key value" per line file (cpu.stat, memory.stat). */
-static uint64_t keyed(const char *dir, const char *file, const char *key)
-{
-	char buf[8192];
-	if (roci_cg_read(dir, file, buf, sizeof(buf)) <= 0)
-		return 0;
-	size_t kl = strlen(key);
-	for (char *line = buf; line && *line;) {
-		char *nl = strchr(line, '\n');
-		if (!strncmp(line, key, kl) && line[kl] == ' ')
-			return strtoull(line + kl + 1, NULL, 10);
-		line = nl ? nl + 1 : NULL;
-	}
-	return 0;
 }
 
 static json_t *raw_stat(const char *dir, const char *file)
@@ -71,13 +53,13 @@ static json_t *cpu_stats(const struct roci_cgroup *cg)
 				d = &cg->dirs[i];
 		const char *p = d->path;
 		return json_pack("{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "usage",
-				 "total", (json_int_t)(keyed(p, "cpu.stat", "usage_usec") * 1000),
-				 "kernel", (json_int_t)(keyed(p, "cpu.stat", "system_usec") * 1000),
-				 "user", (json_int_t)(keyed(p, "cpu.stat", "user_usec") * 1000),
+				 "total", (json_int_t)(roci_cg_keyed(p, "cpu.stat", "usage_usec") * 1000),
+				 "kernel", (json_int_t)(roci_cg_keyed(p, "cpu.stat", "system_usec") * 1000),
+				 "user", (json_int_t)(roci_cg_keyed(p, "cpu.stat", "user_usec") * 1000),
 				 "throttling",
-				 "periods", (json_int_t)keyed(p, "cpu.stat", "nr_periods"),
-				 "throttled_periods", (json_int_t)keyed(p, "cpu.stat", "nr_throttled"),
-				 "throttled_time", (json_int_t)(keyed(p, "cpu.stat", "throttled_usec") * 1000));
+				 "periods", (json_int_t)roci_cg_keyed(p, "cpu.stat", "nr_periods"),
+				 "throttled_periods", (json_int_t)roci_cg_keyed(p, "cpu.stat", "nr_throttled"),
+				 "throttled_time", (json_int_t)(roci_cg_keyed(p, "cpu.stat", "throttled_usec") * 1000));
 	}
 	const struct roci_cg_dir *acct = roci_cg_find(cg, "cpuacct", &v2);
 	json_t *percpu = json_array();
@@ -88,8 +70,8 @@ static json_t *cpu_stats(const struct roci_cgroup *cg)
 		/* cpuacct.stat is in USER_HZ ticks */
 		long hz = sysconf(_SC_CLK_TCK);
 		uint64_t tick_ns = hz > 0 ? 1000000000ULL / (uint64_t)hz : 10000000ULL;
-		user = keyed(acct->path, "cpuacct.stat", "user") * tick_ns;
-		sys = keyed(acct->path, "cpuacct.stat", "system") * tick_ns;
+		user = roci_cg_keyed(acct->path, "cpuacct.stat", "user") * tick_ns;
+		sys = roci_cg_keyed(acct->path, "cpuacct.stat", "system") * tick_ns;
 		if (roci_cg_read(acct->path, "cpuacct.usage_percpu", buf, sizeof(buf)) > 0) {
 			char *save = NULL;
 			for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save))
@@ -99,9 +81,9 @@ static json_t *cpu_stats(const struct roci_cgroup *cg)
 	return json_pack("{s:{s:I, s:o, s:I, s:I}, s:{s:I, s:I, s:I}}", "usage",
 			 "total", (json_int_t)total, "percpu", percpu, "kernel", (json_int_t)sys,
 			 "user", (json_int_t)user, "throttling",
-			 "periods", (json_int_t)keyed(d->path, "cpu.stat", "nr_periods"),
-			 "throttled_periods", (json_int_t)keyed(d->path, "cpu.stat", "nr_throttled"),
-			 "throttled_time", (json_int_t)keyed(d->path, "cpu.stat", "throttled_time"));
+			 "periods", (json_int_t)roci_cg_keyed(d->path, "cpu.stat", "nr_periods"),
+			 "throttled_periods", (json_int_t)roci_cg_keyed(d->path, "cpu.stat", "nr_throttled"),
+			 "throttled_time", (json_int_t)roci_cg_keyed(d->path, "cpu.stat", "throttled_time"));
 }
 
 static json_t *usage(uint64_t u, uint64_t max, uint64_t failcnt, uint64_t limit)
@@ -121,7 +103,7 @@ static json_t *memory_stats(const struct roci_cgroup *cg)
 		uint64_t cur = read_u64(p, "memory.current"), swap = read_u64(p, "memory.swap.current");
 		uint64_t lim = read_u64(p, "memory.max"), swlim = read_u64(p, "memory.swap.max");
 		return json_pack("{s:o, s:o, s:o}", "usage",
-				 usage(cur, read_u64(p, "memory.peak"), keyed(p, "memory.events", "max"), lim),
+				 usage(cur, read_u64(p, "memory.peak"), roci_cg_keyed(p, "memory.events", "max"), lim),
 				 "swap", usage(cur + swap, 0, 0, lim && swlim ? lim + swlim : 0),
 				 "raw", raw_stat(p, "memory.stat"));
 	}
@@ -213,7 +195,7 @@ static json_t *hugetlb_stats(const struct roci_cgroup *cg)
 		uint64_t use = read_u64(d->path, f), max = 0, fail;
 		if (v2) {
 			snprintf(f, sizeof(f), "hugetlb.%s.events", sizes[i]);
-			fail = keyed(d->path, f, "max");
+			fail = roci_cg_keyed(d->path, f, "max");
 		} else {
 			snprintf(f, sizeof(f), "hugetlb.%s.max_usage_in_bytes", sizes[i]);
 			max = read_u64(d->path, f);
@@ -245,73 +227,4 @@ int roci_cgroup_stats(const struct roci_cgroup *cg, json_t **out, struct roci_er
 	}
 	*out = o;
 	return 0;
-}
-
-int roci_cgroup_oom_fd(const struct roci_cgroup *cg, unsigned long long *counter)
-{
-	bool v2;
-	const struct roci_cg_dir *d = roci_cg_find(cg, "memory", &v2);
-	if (!d)
-		return -1;
-	if (v2) {
-		*counter = roci_cgroup_oom_kills(cg);
-		int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-		char path[4200];
-		snprintf(path, sizeof(path), "%s/memory.events", d->path);
-		if (fd >= 0 && inotify_add_watch(fd, path, IN_MODIFY) < 0) {
-			close(fd);
-			return -1;
-		}
-		return fd;
-	}
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/memory.oom_control", d->path);
-	_cleanup_close_ int ctl = open(path, O_RDONLY | O_CLOEXEC);
-	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (ctl < 0 || efd < 0) {
-		if (efd >= 0)
-			close(efd);
-		return -1;
-	}
-	char v[32];
-	snprintf(v, sizeof(v), "%d %d", efd, ctl);
-	struct roci_err e = { 0 };
-	if (roci_cg_write(d->path, "cgroup.event_control", v, &e) < 0) {
-		close(efd);
-		return -1;
-	}
-	return efd;
-}
-
-bool roci_cgroup_oom_check(const struct roci_cgroup *cg, int fd, unsigned long long *counter)
-{
-	char buf[4096];
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	bool v2;
-	const struct roci_cg_dir *d = roci_cg_find(cg, "memory", &v2);
-	if (!d)
-		return false;
-	if (!v2)
-		return true;  /* the eventfd only fires on OOM */
-	unsigned long long now = roci_cgroup_oom_kills(cg);
-	bool oom = now > *counter;
-	*counter = now;
-	return oom;
-}
-
-bool roci_cgroup_memory_is_new(const struct roci_cgroup *cg)
-{
-	bool v2;
-	const struct roci_cg_dir *d = roci_cg_find(cg, "memory", &v2);
-	return d && d->made_from;
-}
-
-unsigned long long roci_cgroup_oom_kills(const struct roci_cgroup *cg)
-{
-	bool v2;
-	const struct roci_cg_dir *d = roci_cg_find(cg, "memory", &v2);
-	if (!d)
-		return 0;
-	return keyed(d->path, v2 ? "memory.events" : "memory.oom_control", "oom_kill");
 }

@@ -430,7 +430,8 @@ int roci_systemd_annotation_props(char *const *keys, char *const *values, size_t
 int roci_systemd_connect(struct roci_systemd **out, struct roci_err *err)
 {
 	*out = NULL;
-	return roci_failx(err, ENOTSUP, "--systemd-cgroup: this build has no systemd cgroup driver");
+	return roci_failx(err, ENOTSUP, "--systemd-cgroup: %s",
+			  ROCI_BUILT_WITHOUT("the systemd cgroup driver", "systemd"));
 }
 
 void roci_systemd_close(struct roci_systemd *sd)
