@@ -2,7 +2,8 @@
 # The whole test suite: installs what it needs, builds roci, runs the unit
 # tests (meson) and the integration tests (bats, as root, against the real
 # kernel and real containers), both again against a static musl build (and
-# a part against the minimal profile; the sizes against their budgets), a
+# a part against the minimal profile; the sizes against their budgets), an
+# arm64 cross build checked through qemu-user, a
 # part again under AddressSanitizer and UBSan, valgrind's memcheck over a
 # container's life, the fault-injection tests (a -Dfault_injection=true
 # build), the fuzz targets, the caller tests, then the VM tests
@@ -47,7 +48,8 @@ count_tap < <(bats --tap tests/integration 2>&1)
 
 section "static musl builds, full and minimal (tools/build-musl.sh): their sizes, and the integration tests"
 # full: the unit tests and the whole integration suite; minimal (the
-# embedded profile, built for size): the profile and lifecycle tests
+# embedded profile, built for size): the profile, lifecycle and embedded
+# tests
 if tools/build-musl.sh build-musl; then
 	for t in build-musl/tests/unit/unit-*; do
 		[ -x "$t" ] || continue
@@ -62,7 +64,7 @@ fi
 if MUSL_DEPS=build-musl-deps tools/build-musl.sh build-musl-min -Dprofile=minimal \
 	-Doptimization=s -Db_lto=true; then
 	count_tap < <(ROCI="$PWD/build-musl-min/roci" bats --tap tests/integration/profile.bats \
-		tests/integration/lifecycle.bats 2>&1)
+		tests/integration/lifecycle.bats tests/integration/embedded.bats 2>&1)
 else
 	echo "not ok - tools/build-musl.sh build-musl-min -Dprofile=minimal failed"
 	failed=$((failed + 1))
@@ -71,6 +73,15 @@ fi
 # so its ceiling is the size it has now (342 KiB), to keep it from growing
 count_tap < <(tools/size-check.sh "musl full=build-musl:1024" "musl minimal=build-musl-min:360" \
 	"glibc full=build")
+
+section "arm64: the static cross build (tools/build-arm64.sh), checked through qemu-user (tests/arm64)"
+if tools/build-arm64.sh build-arm64; then
+	count_tap < <(tests/arm64/qemu-user.sh build-arm64 2>&1)
+	count_tap < <(tools/size-check.sh "arm64 glibc full=build-arm64")
+else
+	echo "not ok - tools/build-arm64.sh build-arm64 failed"
+	failed=$((failed + 1))
+fi
 
 section "AddressSanitizer and UBSan build: unit tests, and the lifecycle, exec, mounts, process, race and exhaustion integration tests"
 # meson's b_sanitize, on a dynamic build (the sanitizers' runtimes are

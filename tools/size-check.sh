@@ -15,7 +15,9 @@ for arg in "$@"; do
 	dir=${rest%%:*} budget=
 	[[ $rest != *:* ]] || budget=${rest#*:}
 	bin=$dir/roci
-	if [ ! -x "$bin" ] || ! strip -o "$tmp/roci" "$bin" 2>/dev/null; then
+	strip=strip
+	file "$bin" 2>/dev/null | grep -q 'ARM aarch64' && strip=aarch64-linux-gnu-strip
+	if [ ! -x "$bin" ] || ! "$strip" -o "$tmp/roci" "$bin" 2>/dev/null; then
 		n=$((n + 1)) failed=$((failed + 1))
 		echo "not ok $n size: $name: no roci in $dir"
 		continue

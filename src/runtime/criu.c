@@ -87,6 +87,11 @@ int roci_criu_check_opts(const struct roci_criu_opts *o, struct roci_err *err)
 					  "invalid --manage-cgroups-mode \"%s\" (want soft, full, strict or ignore)",
 					  o->manage_cgroups_mode);
 	}
+	/* in the foreground, roci waits for the restored init, which only
+	 * its subreaper can */
+	if (o->no_subreaper && !o->detach)
+		return roci_failx(err, EINVAL, "--no-subreaper needs -d: a restore in the foreground waits for the "
+				  "restored process, which roci can only do as its subreaper");
 	if (o->page_server && !strchr(o->page_server, ':'))
 		return roci_failx(err, EINVAL, "invalid --page-server \"%s\" (want ADDRESS:PORT)",
 				  o->page_server);

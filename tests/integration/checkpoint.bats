@@ -51,6 +51,11 @@ teardown() { common_teardown; }
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"image path $BATS_TEST_TMPDIR/none: No such file or directory"* ]]
 	[ "$(state_dirs)" -eq 0 ]
+	# in the foreground, roci must be the restored process's subreaper
+	rrun roci restore --no-subreaper -b "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/none" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--no-subreaper needs -d"* ]]
+	[ "$(state_dirs)" -eq 0 ]
 	# a directory that holds no checkpoint
 	mkdir "$BATS_TEST_TMPDIR/empty"
 	rrun roci restore -d -b "$BUNDLE" --image-path "$BATS_TEST_TMPDIR/empty" "$CID"

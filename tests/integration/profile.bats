@@ -67,7 +67,7 @@ try() {
 		update_config '.process.apparmorProfile = "roci-test-profile"'
 		rrun roci run -b "$BUNDLE" "p-$1" ;;
 	criu)
-		rrun roci checkpoint --image-path "$BATS_TEST_TMPDIR/img" p-sleeper ;;
+		rrun roci checkpoint --leave-running --image-path "$BATS_TEST_TMPDIR/img" p-sleeper ;;
 	stats)
 		rrun roci events --stats p-sleeper ;;
 	esac

@@ -5,8 +5,9 @@
 # the layout ("ok 3 [v2] memory: ...") and numbered on across layouts; the
 # plan comes last. A VM that cannot boot, or a run that ends early, is a
 # `not ok` line, never a silent pass. Exits 1 if anything failed.
-#   VM_TESTS         files for v2 and v1 (default: integration/cgroups.bats
-#                    and the systemd driver's vm/systemd.bats)
+#   VM_TESTS         files for v2 and v1 (default: integration/cgroups.bats,
+#                    integration/embedded.bats and the systemd driver's
+#                    vm/systemd.bats)
 #   VM_V2_TESTS      files for v2 only, after VM_TESTS (default:
 #                    vm/criu.bats, checkpoint and restore: CRIU cannot dump
 #                    on the host's kernel; vm/podman-systemd.bats, podman
@@ -22,7 +23,7 @@
 #   VM_TIMEOUT       seconds per VM (default 1800)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-VM_TESTS=${VM_TESTS:-tests/integration/cgroups.bats tests/vm/systemd.bats}
+VM_TESTS=${VM_TESTS:-tests/integration/cgroups.bats tests/integration/embedded.bats tests/vm/systemd.bats}
 VM_V2_TESTS=${VM_V2_TESTS-tests/vm/criu.bats tests/vm/podman-systemd.bats tests/callers/cri.bats}
 VM_HYBRID_TESTS=${VM_HYBRID_TESTS:-tests/vm/criu.bats tests/vm/systemd.bats tests/vm/podman-systemd.bats}
 VM_LAYOUTS=${VM_LAYOUTS:-v2 v1 hybrid}
