@@ -3,7 +3,7 @@
 # tests (meson) and the integration tests (bats, as root, against the real
 # kernel and real containers), both again against a static musl build (and
 # a part against the minimal profile; the sizes against their budgets), an
-# arm64 cross build checked through qemu-user, a
+# arm64 cross build checked through qemu-user, the release artifacts, a
 # part again under AddressSanitizer and UBSan, valgrind's memcheck over a
 # container's life, the fault-injection tests (a -Dfault_injection=true
 # build), the fuzz targets, the caller tests, then the VM tests
@@ -74,7 +74,7 @@ fi
 count_tap < <(tools/size-check.sh "musl full=build-musl:1024" "musl minimal=build-musl-min:360" \
 	"glibc full=build")
 
-section "arm64: the static cross build (tools/build-arm64.sh), checked through qemu-user (tests/arm64)"
+section "arm64 (tools/build-arm64.sh, checked through qemu-user: tests/arm64), and the release artifacts (tools/release.sh)"
 if tools/build-arm64.sh build-arm64; then
 	count_tap < <(tests/arm64/qemu-user.sh build-arm64 2>&1)
 	count_tap < <(tools/size-check.sh "arm64 glibc full=build-arm64")
@@ -82,6 +82,7 @@ else
 	echo "not ok - tools/build-arm64.sh build-arm64 failed"
 	failed=$((failed + 1))
 fi
+count_tap < <(tests/release/check.sh 2>&1)
 
 section "AddressSanitizer and UBSan build: unit tests, and the lifecycle, exec, mounts, process, race and exhaustion integration tests"
 # meson's b_sanitize, on a dynamic build (the sanitizers' runtimes are
