@@ -34,6 +34,14 @@ VM_TIMEOUT=${VM_TIMEOUT:-1800}
 # it waits on (tests/vm/guest.sh, after 300 s without output).
 TEST_TIMEOUT=${VM_TEST_TIMEOUT:-600}
 
+# What the tests run in the VM comes from the host's root (read-only in the
+# VM, which has no network): criu for checkpoint and restore, podman and
+# conmon for podman-systemd.bats.
+tests/lib/deps.sh criu podman conmon >&2 || {
+	printf 'not ok 1 [vm] cannot install criu, podman and conmon\n1..1\n'
+	exit 1
+}
+
 # The busybox rootfs of the tests, built here on the host (in the VM, its
 # 400 symlinks alone take 15 s) and handed over through ROCI_TEST_CACHE.
 . tests/lib/rootfs.sh
