@@ -5,8 +5,10 @@
 # and libseccomp (the arm64 architecture is added to dpkg for them: Debian
 # has no musl toolchain for aarch64). qemu-aarch64-static (qemu-user-static)
 # is meson's exe_wrapper, so the unit tests run on this machine.
+# tools/build-arm64.sh --deps installs what it needs, and builds nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ $# -ge 1 ] || { echo "usage: $0 DIR [MESON_OPTION...] | --deps" >&2; exit 2; }
 dir=$1
 shift
 dpkg --print-foreign-architectures | grep -qx arm64 || {
@@ -14,7 +16,8 @@ dpkg --print-foreign-architectures | grep -qx arm64 || {
 	apt-get update -qq >/dev/null
 }
 tests/lib/deps.sh meson ninja-build pkg-config gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-	libjansson-dev:arm64 libseccomp-dev:arm64 qemu-user-static
+	libjansson-dev:arm64 libseccomp-dev:arm64 qemu-user-static file
+[ "$dir" != --deps ] || exit 0
 # meson's cross file, beside DIR
 ini=$(cd "$(dirname "$dir")" && pwd)/$(basename "$dir").cross.ini
 cat >"$ini" <<INI

@@ -16,16 +16,17 @@
 #                    Kubernetes runs today: its client must be in the cache,
 #                    which the host's run of cri.bats fills)
 #   VM_HYBRID_TESTS  files for hybrid under systemd (default: criu.bats and
-#                    the two systemd files; the host itself covers hybrid
-#                    without systemd). Pure v1 shares its v1 controllers
-#                    with hybrid, so CRIU and podman run there only.
+#                    systemd.bats; the host itself covers hybrid without
+#                    systemd). Pure v1 shares its v1 controllers with
+#                    hybrid, so CRIU runs there only; podman with the
+#                    systemd cgroup manager runs in v2 only.
 #   VM_LAYOUTS       default "v2 v1 hybrid"
 #   VM_TIMEOUT       seconds per VM (default 1800)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VM_TESTS=${VM_TESTS:-tests/integration/cgroups.bats tests/integration/embedded.bats tests/vm/systemd.bats}
 VM_V2_TESTS=${VM_V2_TESTS-tests/vm/criu.bats tests/vm/podman-systemd.bats tests/callers/cri.bats}
-VM_HYBRID_TESTS=${VM_HYBRID_TESTS:-tests/vm/criu.bats tests/vm/systemd.bats tests/vm/podman-systemd.bats}
+VM_HYBRID_TESTS=${VM_HYBRID_TESTS:-tests/vm/criu.bats tests/vm/systemd.bats}
 VM_LAYOUTS=${VM_LAYOUTS:-v2 v1 hybrid}
 VM_TIMEOUT=${VM_TIMEOUT:-1800}
 # One test that hangs fails alone, and the layout's other tests still run:
