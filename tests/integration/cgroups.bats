@@ -791,7 +791,7 @@ EOF
 	if roci features | jq -e '.linux.cgroup.systemd' >/dev/null; then
 		[[ "$output" == *"systemd cgroup driver: connect to the system bus (is systemd running?)"* ]]
 	else
-		[[ "$output" == *"--systemd-cgroup: this build has no systemd cgroup driver"* ]]
+		[[ "$output" == *"--systemd-cgroup: this roci was built without the systemd cgroup driver (build option 'systemd'"* ]]
 		[ "$(roci_build_libc)" = musl ]
 	fi
 	[ "$(state_dirs)" -eq 0 ]
