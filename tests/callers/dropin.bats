@@ -8,8 +8,9 @@ CTR_ID=roci-dropin1
 setup_file() {
 	install_callers
 	callers_tmp
-	# a build of its own: the main one keeps the default options
-	meson setup "$CB/build" -Drunc_symlink=true >/dev/null
+	# a build of its own: the main one keeps the default options (and
+	# without the manual, which `meson compile roci` would not make)
+	meson setup "$CB/build" -Drunc_symlink=true -Dman=disabled >/dev/null
 	meson compile -C "$CB/build" roci >/dev/null
 	DESTDIR=$CB/dest meson install -C "$CB/build" --quiet --no-rebuild
 	export BIN=$CB/dest/usr/local/bin
