@@ -11,11 +11,13 @@ setup() {
 	IMG=$BATS_TEST_TMPDIR/img
 	mkdir -p "$BATS_TEST_TMPDIR/host-data"
 	echo from-host >"$BATS_TEST_TMPDIR/host-data/f"
-	# a counter that writes where the test can read it, and a bind mount
+	# a counter that writes where the test can read it (renamed into
+	# place: a dump between the truncation and the write of a plain
+	# `echo >` would leave the file empty), and a bind mount
 	# from the host (an external mount for CRIU)
 	update_config '.mounts += [{"destination": "/data", "type": "bind",
 		"source": "'"$BATS_TEST_TMPDIR"'/host-data", "options": ["rbind", "ro"]}]'
-	set_args sh -c 'i=0; while true; do echo $i >/tmp/count; i=$((i+1)); sleep 0.1; done'
+	set_args sh -c 'i=0; while true; do echo $i >/tmp/count.n; mv /tmp/count.n /tmp/count; i=$((i+1)); sleep 0.1; done'
 }
 teardown() {
 	common_teardown
@@ -87,7 +89,7 @@ pids_cgroup() {
 }
 
 @test "restore in the foreground waits for the container, exits with its status and deletes it" {
-	set_args sh -c 'i=0; while [ $i -lt 40 ]; do echo $i >/tmp/count; i=$((i+1)); sleep 0.1; done; exit 7'
+	set_args sh -c 'i=0; while [ $i -lt 40 ]; do echo $i >/tmp/count.n; mv /tmp/count.n /tmp/count; i=$((i+1)); sleep 0.1; done; exit 7'
 	roci run -d -b "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1
 	counting_past 1
 	roci checkpoint --image-path "$IMG" "$CID"
@@ -104,7 +106,7 @@ last_tick() {
 
 @test "a container with a terminal: restore hands a new pty to the console socket, or relays it in the foreground" {
 	update_config '.process.terminal = true'
-	set_args sh -c 'i=0; while true; do echo tick$i; echo $i >/tmp/count; i=$((i+1)); sleep 0.1; done'
+	set_args sh -c 'i=0; while true; do echo tick$i; echo $i >/tmp/count.n; mv /tmp/count.n /tmp/count; i=$((i+1)); sleep 0.1; done'
 	console_receiver "$BATS_TEST_TMPDIR/c1.sock" "$BATS_TEST_TMPDIR/c1.out"
 	roci run -d --console-socket "$BATS_TEST_TMPDIR/c1.sock" -b "$BUNDLE" "$CID" </dev/null
 	wait_until 20 eval '[ "$(last_tick "$BATS_TEST_TMPDIR/c1.out")" -ge 3 ]'
