@@ -156,36 +156,35 @@ arm64_and_release() {
 	echo "# (in the background: $((SECONDS - t)) s)"
 }
 bg=$(mktemp -d /tmp/roci-ci.XXXXXX)
-fuzz_pid= arm_pid=
-if tests/lib/deps.sh clang libclang-rt-14-dev; then
-	(renice -n 19 $BASHPID >/dev/null; fuzzing) >"$bg/fuzz" 2>&1 &
-	fuzz_pid=$!
-fi
-if tools/build-arm64.sh --deps; then
-	(renice -n 19 $BASHPID >/dev/null; arm64_and_release) >"$bg/arm64" 2>&1 &
-	arm_pid=$!
-fi
+declare -A bg_pid
+# in_background NAME FUNCTION: run FUNCTION at the lowest priority, its
+# output kept for report_background NAME
+in_background() {
+	(renice -n 19 $BASHPID >/dev/null; "$2") >"$bg/$1" 2>&1 &
+	bg_pid[$1]=$!
+}
+# report_background NAME WHAT: once NAME has ended, count its results; if
+# it never started or failed, say so with WHAT
+report_background() {
+	if [ -n "${bg_pid[$1]:-}" ] && wait "${bg_pid[$1]}"; then
+		count_tap <"$bg/$1"
+	else
+		echo "not ok - $2"
+		cat "$bg/$1" 2>/dev/null
+		failed=$((failed + 1))
+	fi
+}
+! tests/lib/deps.sh clang libclang-rt-14-dev || in_background fuzz fuzzing
+! tools/build-arm64.sh --deps || in_background arm64 arm64_and_release
 
 section "caller tests (podman, containerd, Docker, the CRI, CRI-O's calls: tests/callers)"
 count_tap < <(bats --tap tests/callers 2>&1)
 
 section "fuzzing: each libFuzzer target for 60 s, one per CPU at a time, after its regression inputs (tests/fuzz)"
-if [ -n "$fuzz_pid" ] && wait "$fuzz_pid"; then
-	count_tap <"$bg/fuzz"
-else
-	echo "not ok - fuzzing: clang could not be installed, or the run failed"
-	cat "$bg/fuzz" 2>/dev/null
-	failed=$((failed + 1))
-fi
+report_background fuzz "fuzzing: clang could not be installed, or the run failed"
 
 section "arm64 (tools/build-arm64.sh, checked through qemu-user: tests/arm64), and the release artifacts (tools/release.sh)"
-if [ -n "$arm_pid" ] && wait "$arm_pid"; then
-	count_tap <"$bg/arm64"
-else
-	echo "not ok - arm64: the cross toolchain could not be installed, or the run failed"
-	cat "$bg/arm64" 2>/dev/null
-	failed=$((failed + 1))
-fi
+report_background arm64 "arm64: the cross toolchain could not be installed, or the run failed"
 rm -rf "$bg"
 
 section "VM tests (pure cgroup v2 and v1, systemd as PID 1: tests/vm/README.md)"

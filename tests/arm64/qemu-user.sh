@@ -11,18 +11,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 B=$1
 Q=qemu-aarch64-static
-n=0 failed=0
-check() { # check DESCRIPTION CMD...
-	local d=$1
-	shift
-	n=$((n + 1))
-	if "$@" >/dev/null 2>&1; then
-		echo "ok $n arm64: $d"
-	else
-		echo "not ok $n arm64: $d"
-		failed=$((failed + 1))
-	fi
-}
+. tests/lib/tap.sh
+check() { tap_check arm64 "$@"; }
 check "the binary is static aarch64" bash -c "file '$B/roci' | grep -q 'ARM aarch64.*statically linked'"
 for u in cgroups config ids mountopts signals state systemd timefmt; do
 	t=$B/tests/unit/unit-$u
@@ -34,5 +24,4 @@ trap 'rm -rf "$tmp"' EXIT
 check "spec writes a config that jq reads" bash -c "$Q '$B/roci' spec -b '$tmp' && jq -e '.process.args' '$tmp/config.json'"
 check "features: seccomp with SCMP_ARCH_AARCH64 and SCMP_ARCH_ARM" bash -c \
 	"$Q '$B/roci' features | jq -e '.linux.seccomp.enabled and ([\"SCMP_ARCH_AARCH64\", \"SCMP_ARCH_ARM\"] - .linux.seccomp.archs | length == 0)'"
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

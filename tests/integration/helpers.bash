@@ -49,6 +49,12 @@ roci_build_libc() {
 	"$ROCI" --version | sed -n 's/^libc: \([a-z]*\).*/\1/p'
 }
 
+# roci_built FEATURE: whether this build has FEATURE (the features line of
+# --version: seccomp, systemd, selinux, apparmor, criu, stats)
+roci_built() {
+	"$ROCI" --version | grep -q "^features:.* $1\( \|$\)"
+}
+
 # refused JQ_FILTER MESSAGE: with the config changed by JQ_FILTER, create
 # fails with MESSAGE in its output
 refused() {

@@ -314,7 +314,7 @@ start_ran() {
 	start_ran
 	# a filter that traps madvise: the pages stay, nothing is trapped
 	# (a build without seccomp ends here: profile.bats covers its refusal)
-	"$ROCI" --version | grep -q '^features:.* seccomp' || return 0
+	roci_built seccomp || return 0
 	roci delete c1
 	rm "$BUNDLE/rootfs/started"
 	update_config '.linux.seccomp = {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["madvise"],"action":"SCMP_ACT_TRAP"}]}'

@@ -13,11 +13,6 @@ teardown() { common_teardown; }
 
 FEATURES="seccomp systemd selinux apparmor criu stats"
 
-# built FEATURE: whether --version lists it
-built() {
-	"$ROCI" --version | grep -q "^features:.* $1\( \|$\)"
-}
-
 # reported FEATURE: what `features` says of it (true or false)
 reported() {
 	local f
@@ -41,7 +36,7 @@ reported() {
 	[ "$("$ROCI" features | jq -r '.annotations["io.github.roci.profile"]')" = "$profile" ]
 	local f n=0
 	for f in $FEATURES; do
-		if built "$f"; then
+		if roci_built "$f"; then
 			[ "$(reported "$f")" = true ] || { echo "$f: built, but features says otherwise" >&2; return 1; }
 			n=$((n + 1))
 		else
@@ -82,7 +77,7 @@ try() {
 	for f in $FEATURES; do
 		cp "$BATS_TEST_TMPDIR/config.orig" "$BUNDLE/config.json"
 		try "$f"
-		if built "$f"; then
+		if roci_built "$f"; then
 			# whatever this host makes of it, never "built without"
 			[[ "$output" != *"was built without"* ]] || { echo "$f: built, yet refused as left out" >&2; return 1; }
 		else
@@ -94,10 +89,10 @@ try() {
 		roci delete -f "p-$f" >/dev/null 2>&1 || true
 		[ "$(roci list -q)" = p-sleeper ]
 		[ "$(container_status p-sleeper)" = running ]
-		[ ! -e "$BATS_TEST_TMPDIR/img/inventory.img" ] || built criu
+		[ ! -e "$BATS_TEST_TMPDIR/img/inventory.img" ] || roci_built criu
 	done
 	# a refused run made no cgroup either
-	if ! built seccomp; then
+	if ! roci_built seccomp; then
 		cp "$BATS_TEST_TMPDIR/config.orig" "$BUNDLE/config.json"
 		try seccomp
 		! ls -d /sys/fs/cgroup/*/p-seccomp /sys/fs/cgroup/unified/p-seccomp 2>/dev/null
@@ -112,7 +107,7 @@ try() {
 	roci run -d -b "$BUNDLE" p-ev </dev/null
 	rrun tmo 10 "$ROCI" --root "$STATE" events --interval 1s p-ev
 	[[ "$output" == *'{"type":"oom","id":"p-ev"}'* ]]
-	if built stats; then
+	if roci_built stats; then
 		[[ "${lines[0]}" == '{"type":"stats","id":"p-ev","data":{'* ]]
 	else
 		[[ "$output" != *'"type":"stats"'* ]]

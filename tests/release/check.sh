@@ -7,19 +7,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=$(mktemp -d /tmp/roci-release.XXXXXX)
 trap 'rm -rf "$out"' EXIT
-n=0 failed=0
-check() { # check DESCRIPTION CMD...
-	local d=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$out/check.log" 2>&1; then
-		echo "ok $n release: $d"
-	else
-		echo "not ok $n release: $d"
-		sed 's/^/# /' "$out/check.log" | tail -n 20
-		failed=$((failed + 1))
-	fi
-}
+. tests/lib/tap.sh
+check() { tap_check release "$@"; }
 check "tools/release.sh makes the tarball and four binaries" tools/release.sh "$out/rel"
 v=$(sed -n "s/^  version : '\(.*\)',$/\1/p" meson.build)
 check "SHA256SUMS covers the five artifacts and matches them" \
@@ -39,5 +28,4 @@ mkdir "$out/src"
 check "the source tarball builds on its own, offline, and runs" bash -c "
 	tar -C '$out/src' -xJf '$out/rel/roci-$v.tar.xz' && cd '$out/src/roci-$v' &&
 	[ ! -e .git ] && meson setup b && meson compile -C b && b/roci --version | grep -qx 'roci version $v'"
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end
