@@ -12,6 +12,8 @@
 #include "cli/cli.h"
 #include "linux/protect_binary.h"
 #include "oci/jsonget.h"
+#include "runtime/rootless.h"
+#include "util/cleanup.h"
 #include "roci-config.h"
 
 struct command {
@@ -155,8 +157,9 @@ static void log_command(const struct roci_log *log, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	static const char default_root[] = ROCI_DEFAULT_ROOT;
 	struct roci_globals g = {
-		.root = ROCI_DEFAULT_ROOT,
+		.root = default_root,
 		.log = { .fd = STDERR_FILENO, .json = false, .min_level = ROCI_LOG_WARN },
 	};
 	struct roci_err err = { 0 };
@@ -175,6 +178,8 @@ int main(int argc, char **argv)
 	}
 	if (pr < 0)
 		return report(&g, err.msg, 1);
+	if (roci_rootless_resolve(g.rootless, &g.is_rootless, &err) < 0)
+		return report(&g, err.msg, 1);
 	if (optind >= argc) {
 		usage(stderr);
 		return report(&g, "no command given; see roci --help", 1);
@@ -188,6 +193,16 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		roci_failx(&err, EINVAL, "unknown command \"%s\"; see roci --help", name);
 		return report(&g, err.msg, 1);
+	}
+	/* a user's state lives under XDG_RUNTIME_DIR; spec and features
+	 * have none */
+	_cleanup_free_ char *own_root = NULL;
+	if (g.root == default_root && cmd->fn != roci_cmd_spec && cmd->fn != roci_cmd_features) {
+		char *root;
+		if (roci_rootless_state_root(default_root, &root, &err) < 0)
+			return report(&g, err.msg, 1);
+		if (root != default_root)
+			g.root = own_root = root;
 	}
 	int r = 0;
 	if (cmd->enters_container)

@@ -15,6 +15,7 @@ struct roci_globals {
 	bool systemd_cgroup;     /* --systemd-cgroup, --cgroup-manager systemd */
 	bool no_cgroup;          /* --cgroup-manager disabled */
 	const char *rootless;    /* --rootless VAL (true|false|auto) */
+	bool is_rootless;        /* what --rootless and the detection decided (runtime/rootless.h) */
 	const char *criu;        /* --criu PATH: the criu program (default: criu from PATH) */
 	int exit_status;         /* set by commands that exit with a specific status (run) */
 };

@@ -39,6 +39,7 @@ int roci_cli_parse_create(struct roci_globals *g, int argc, char **argv, bool ru
 	o->log = &g->log;
 	o->systemd_cgroup = g->systemd_cgroup;
 	o->no_cgroup = g->no_cgroup;
+	o->rootless = g->is_rootless;
 	int c;
 	opterr = 0;
 	while ((c = getopt_long_only(argc, argv, ":b:dh", opts, NULL)) != -1) {

@@ -75,7 +75,7 @@ static json_t *capabilities_section(void)
 
 static json_t *cgroup_section(void)
 {
-	/* systemdUser: no rootless containers, so no user manager either */
+	/* systemdUser: the systemd driver talks to the system manager only */
 	return json_pack("{s:b, s:b, s:b, s:b, s:b}", "v1", 1, "v2", 1, "systemd", HAVE_SYSTEMD,
 			 "systemdUser", 0, "rdma", 1);
 }

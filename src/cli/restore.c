@@ -46,7 +46,7 @@ int roci_cmd_restore(struct roci_globals *g, int argc, char **argv, struct roci_
 		"[--empty-ns network] [--auto-dedup] [--lsm-profile TYPE:NAME] [--lsm-mount-context CTX] ID";
 	struct roci_criu_opts criu = { .criu = g->criu, .status_fd = -1 };
 	struct roci_create_opts o = { .root = g->root, .log = &g->log, .systemd_cgroup = g->systemd_cgroup,
-				      .no_cgroup = g->no_cgroup, .restore = &criu };
+				      .no_cgroup = g->no_cgroup, .rootless = g->is_rootless, .restore = &criu };
 	int c, r;
 	opterr = 0;
 	while ((c = getopt_long_only(argc, argv, ":b:dh", opts, NULL)) != -1) {

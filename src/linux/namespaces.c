@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -282,4 +283,22 @@ void roci_ns_parent_restore(struct roci_ns_saved *saved)
 		close(saved->time_fd);
 		saved->time_fd = -1;
 	}
+}
+
+/* the inode number the kernel gives the initial user namespace */
+#define ROCI_INIT_USER_NS_INO 0xEFFFFFFDUL
+
+bool roci_ns_in_user_namespace(void)
+{
+	struct stat st;
+	if (stat("/proc/self/ns/user", &st) < 0)
+		return false; /* no procfs: assume the host's, as runc does */
+	return st.st_ino != ROCI_INIT_USER_NS_INO;
+}
+
+int roci_ns_deny_setgroups(int procfs_fd, pid_t pid, struct roci_err *err)
+{
+	char rel[64];
+	snprintf(rel, sizeof(rel), "%d/setgroups", (int)pid);
+	return roci_procfs_write(procfs_fd, rel, "deny", 4, err);
 }

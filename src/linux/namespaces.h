@@ -65,3 +65,11 @@ void roci_ns_parent_restore(struct roci_ns_saved *saved);
 /* Write /proc/self/timens_offsets for a time namespace created by unshare. */
 int roci_ns_write_timens_offsets(int procfs_fd, const struct roci_config *cfg,
 				 struct roci_err *err);
+
+/* Write "deny" to /proc/PID/setgroups: the kernel's condition for an
+ * unprivileged process to write a gid_map */
+int roci_ns_deny_setgroups(int procfs_fd, pid_t pid, struct roci_err *err);
+
+/* Whether this process runs in a user namespace other than the host's
+ * (the initial one, whose /proc/self/ns/user has a fixed inode). */
+bool roci_ns_in_user_namespace(void);

@@ -27,6 +27,7 @@ struct roci_create_opts {
 	bool foreground;             /* run: the init stays our child; a tty is proxied */
 	bool systemd_cgroup;         /* --systemd-cgroup */
 	bool no_cgroup;              /* --cgroup-manager disabled: stay in the caller's cgroups */
+	bool rootless;               /* run by a user: cgroups it may not make are left out quietly */
 	bool starts_at_once;         /* run: `start` follows at once, nothing stays parked */
 	const struct roci_criu_opts *restore; /* restore: CRIU brings the init back from images */
 };

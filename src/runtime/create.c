@@ -433,6 +433,7 @@ static int plan_container(struct create_ctx *c, const struct roci_create_opts *o
 					     cfg->annotation_values, cfg->n_annotations, &c->cg, err);
 	else
 		r = roci_cgroup_plan(cfg->cgroups_path, o->id, &c->cg, err);
+	c->cg.rootless = o->rootless;
 	if (r == 0)
 		roci_debug(o->log, "create %s: namespaces cloned 0x%x, unshared 0x%x, joined by path %d; "
 			   "cgroup %s (%s)", o->id, (unsigned)c->plan.clone_flags,
@@ -551,6 +552,7 @@ static int clone_init(struct create_ctx *c, const struct roci_create_opts *o, in
 		.tty_to_parent = o->foreground && !o->console_socket,
 		.no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
 		.release_parked = !o->starts_at_once,
+		.rootless = o->rootless,
 		.keep_fds = c->keep_fds, .listen_fds = c->listen_fds, .cap_last = c->cap_last,
 		.seccomp = c->cfg->seccomp ? &c->seccomp : NULL,
 		.premounts = &c->pre,
@@ -624,10 +626,15 @@ static int spawn_init(struct create_ctx *c, const struct roci_create_opts *o, st
 		return r;
 	ROCI_STEP("create: init in its cgroup");
 	if (c->plan.parent_writes_maps) {
+		/* a user may map its own gid only once setgroups is denied */
+		if (o->rootless && (r = roci_ns_deny_setgroups(c->procfs_fd, c->stage1, err)) < 0)
+			return r;
 		r = roci_ns_write_maps(c->procfs_fd, c->stage1, c->cfg, err);
 		if (r < 0)
 			return r;
 	}
+	if (o->rootless)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (c->cfg->n_net_devices && (r = move_net_devices(c, err)) < 0)
 		return r;
 	roci_sync_send(c->sync[0], ROCI_SYNC_GO, 0, NULL, -1);
@@ -751,8 +758,12 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	if (r < 0)
 		goto out;
 	/* Nothing in a container may ptrace or open /proc/PID/exe of the
-	 * runtime; the init inherits this until it execs. */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	 * runtime; the init inherits this until it execs. A user's roci
+	 * (rootless) must open the init's /proc/PID/uid_map, which needs it
+	 * dumpable: it turns dumpable off once it has the maps, as the init
+	 * does once told to go on. */
+	if (!o->rootless)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	/* Read and check everything before touching the system. */
 	r = load_config(&c, o, err);

@@ -336,6 +336,7 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 {
 	ROCI_STEP("init: cloned");
 	int r = wait_go(a->sync_fd, err);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (r == 0) {
 		ROCI_STEP("init: told to go on");
 		r = setup_namespaces(a, err);
@@ -400,7 +401,10 @@ void roci_init_main(const struct roci_init_args *a)
 	/* The parent's lock must not outlive the parent's hold on it. */
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* a user's roci opens /proc/PID/uid_map of this process: that needs
+	 * it dumpable until then (run_setup turns it off after) */
+	if (!a->rootless)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (!hook_state)
 		_exit(1);
 	hook_state[0] = '\0';

@@ -27,6 +27,7 @@ struct roci_init_args {
 	bool no_pivot;
 	bool no_new_keyring;
 	bool release_parked; /* drop the resident pages while waiting for `start` (not for run) */
+	bool rootless;     /* stay dumpable until the parent, a user, has written the id maps */
 	int keep_fds;      /* LISTEN_FDS + --preserve-fds */
 	int listen_fds;
 	int cap_last; /* highest capability of the running kernel */

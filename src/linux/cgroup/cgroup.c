@@ -398,6 +398,7 @@ int roci_cgroup_create(struct roci_cgroup *cg, pid_t pid, const struct roci_reso
 		return 0;
 	}
 	size_t usable = 0;
+	bool quiet_said = false;
 	for (size_t i = 0; i < cg->n; i++) {
 		struct roci_cg_dir *d = &cg->dirs[i];
 		int r = make_dir(d, err);
@@ -405,7 +406,12 @@ int roci_cgroup_create(struct roci_cgroup *cg, pid_t pid, const struct roci_reso
 			/* a read-only or foreign cgroupfs: fine when nothing
 			 * needs it, as with no cgroups at all */
 			if (!wanted && (err->code == EROFS || err->code == EACCES || err->code == EPERM)) {
-				roci_warn(log, "%s; running without this cgroup", err->msg);
+				if (cg->rootless && !quiet_said) {
+					roci_debug(log, "rootless: %s; running without the cgroups it may not make",
+						   err->msg);
+					quiet_said = true;
+				} else if (!cg->rootless)
+					roci_warn(log, "%s; running without this cgroup", err->msg);
 				roci_err_clear(err);
 				free(d->path);
 				d->path = NULL;

@@ -46,6 +46,7 @@ struct roci_cgroup {
 	char *slice;       /* its parent slice (while creating) */
 	struct roci_sd_props *extra;  /* from annotations (while creating) */
 	struct roci_systemd *sd;      /* the bus, while connected */
+	bool rootless;     /* a hierarchy the user may not write is normal: debug, not warn */
 };
 
 /* The systemd unit, else the cgroup path, else "-" (for logs) */

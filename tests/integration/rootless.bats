@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+# roci run by a user (issue 17): who it is, where its state lives, and
+# that cgroups it may not make cost no warning. The user is made here
+# (useradd), and runs roci through runuser.
+load helpers
+
+ROOTLESS_USER=roci-rootless
+
+setup_file() {
+	id -u "$ROOTLESS_USER" >/dev/null 2>&1 || useradd -M -d /nonexistent -s /bin/sh "$ROOTLESS_USER"
+}
+
+setup() {
+	common_setup
+	USER_UID=$(id -u "$ROOTLESS_USER")
+	USER_GID=$(id -g "$ROOTLESS_USER")
+	# a runtime dir as pam_systemd makes one, and a bundle the user can
+	# read (the test's own directory is under a private one)
+	XDG=$(mktemp -d /run/roci-rootless-xdg.XXXXXX)
+	chown "$USER_UID:$USER_GID" "$XDG"
+	chmod 700 "$XDG"
+	UB=$(mktemp -d /var/tmp/roci-rootless-bundle.XXXXXX)
+	chmod 755 "$UB"
+	make_bundle "$UB/b"
+	# the user's own spec --rootless: it maps the user's ids
+	mkdir "$UB/spec"
+	chown "$USER_UID" "$UB/spec"
+	runuser -u "$ROOTLESS_USER" -- "$ROCI" spec --rootless -b "$UB/spec"
+	[ "$(jq '.linux.uidMappings[0].hostID' "$UB/spec/config.json")" = "$USER_UID" ]
+	jq --slurpfile s "$UB/spec/config.json" \
+		'.linux = $s[0].linux | .mounts = $s[0].mounts | .process.args = ["sh", "-c", "id -u; echo hi"]' \
+		"$UB/b/config.json" >"$UB/c.json"
+	mv "$UB/c.json" "$UB/b/config.json"
+	chmod 644 "$UB/b/config.json"
+}
+
+teardown() {
+	local id
+	for id in $(as_user list -q 2>/dev/null); do as_user delete -f "$id" >/dev/null 2>&1 || true; done
+	rm -rf "$XDG" "$UB"
+	common_teardown
+}
+
+# as_user ARGS...: roci as the test user, with its XDG_RUNTIME_DIR
+as_user() {
+	runuser -u "$ROOTLESS_USER" -- env XDG_RUNTIME_DIR="$XDG" "$ROCI" "$@"
+}
+
+@test "rootless: a user's run keeps its state in \$XDG_RUNTIME_DIR/roci, mode 1700, and prints no cgroup warning" {
+	rrun as_user run -b "$UB/b" r1
+	[ "$status" -eq 0 ]
+	# stdout and stderr together: the process's lines and nothing else
+	[ "$output" = $'0\nhi' ]
+	[ "$(stat -c '%a %u' "$XDG/roci")" = "1700 $USER_UID" ]
+	[ -z "$(ls -A "$XDG/roci")" ]
+	# --debug says once why there is no cgroup
+	rrun as_user --debug run -b "$UB/b" r2
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'running without the cgroups it may not make' <<<"$output")" -eq 1 ]
+	! grep -q warning <<<"$output"
+}
+
+@test "rootless: create, state, start, kill and delete as the user" {
+	jq '.process.args = ["sleep", "100"]' "$UB/b/config.json" >"$UB/c.json"
+	mv "$UB/c.json" "$UB/b/config.json"
+	chmod 644 "$UB/b/config.json"
+	rrun as_user create -b "$UB/b" c1
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(as_user state c1 | jq -r .status)" = created ]
+	[ -d "$XDG/roci/c1" ]
+	as_user start c1
+	[ "$(as_user state c1 | jq -r .status)" = running ]
+	local pid
+	pid=$(as_user state c1 | jq .pid)
+	# the container's root is the user on the host
+	[ "$(stat -c %u "/proc/$pid")" = "$USER_UID" ]
+	as_user kill c1 KILL
+	wait_until 10 sh -c "[ \"\$(runuser -u $ROOTLESS_USER -- env XDG_RUNTIME_DIR=$XDG $ROCI state c1 | jq -r .status)\" = stopped ]"
+	as_user delete c1
+	[ -z "$(ls -A "$XDG/roci")" ]
+}
+
+@test "rootless: without XDG_RUNTIME_DIR, or with one the user cannot write, a clear error and nothing made" {
+	rrun runuser -u "$ROOTLESS_USER" -- env -u XDG_RUNTIME_DIR "$ROCI" run -b "$UB/b" x1
+	[ "$status" -eq 1 ]
+	[ "$output" = "roci: XDG_RUNTIME_DIR is not set: a rootless roci keeps its state in \$XDG_RUNTIME_DIR/roci (or give --root DIR)" ]
+	local foreign
+	foreign=$(mktemp -d /run/roci-rootless-foreign.XXXXXX)
+	chmod 755 "$foreign"
+	rrun runuser -u "$ROOTLESS_USER" -- env XDG_RUNTIME_DIR="$foreign" "$ROCI" run -b "$UB/b" x2
+	[ "$status" -eq 1 ]
+	[[ "$output" == "roci: mkdir $foreign/roci (the path in XDG_RUNTIME_DIR must be writable by the user): Permission denied" ]]
+	[ -z "$(ls -A "$foreign")" ]
+	# a state root that someone else owns is refused too
+	mkdir -m 1700 "$foreign/roci"
+	rrun runuser -u "$ROOTLESS_USER" -- env XDG_RUNTIME_DIR="$foreign" "$ROCI" list
+	[ "$status" -eq 1 ]
+	[[ "$output" == "roci: state root $foreign/roci (check the permissions of XDG_RUNTIME_DIR): Operation not permitted" ]]
+	rm -rf "$foreign"
+	# spec needs no state root at all
+	rrun runuser -u "$ROOTLESS_USER" -- env -u XDG_RUNTIME_DIR "$ROCI" spec --rootless -b /nonexistent
+	[[ "$output" != *XDG_RUNTIME_DIR* ]]
+}
+
+@test "--rootless takes true, false or auto; root on the host keeps /run-style state whatever XDG_RUNTIME_DIR says" {
+	rrun "$ROCI" --rootless maybe --root "$STATE" list
+	[ "$status" -eq 1 ]
+	[ "$output" = "roci: invalid --rootless maybe (want true, false or auto)" ]
+	local v
+	for v in true false auto; do
+		rrun "$ROCI" --rootless "$v" --root "$STATE" list -q
+		[ "$status" -eq 0 ]
+	done
+	# root in the host's user namespace ignores XDG_RUNTIME_DIR (runc
+	# does too): nothing is made there
+	rrun env XDG_RUNTIME_DIR="$XDG" "$ROCI" --root "$STATE" list -q
+	[ "$status" -eq 0 ]
+	[ -z "$(ls -A "$XDG")" ]
+	# and root in a user namespace of its own is rootless: its state goes
+	# under XDG_RUNTIME_DIR
+	local mine
+	mine=$(mktemp -d /run/roci-rootless-root.XXXXXX)
+	rrun env XDG_RUNTIME_DIR="$mine" USER=someone unshare --user --map-root-user "$ROCI" list -q
+	[ "$status" -eq 0 ]
+	[ -d "$mine/roci" ]
+	rm -rf "$mine"
+}
