@@ -113,7 +113,7 @@ static void free_opts(struct roci_exec_opts *o)
 
 int roci_cmd_exec(struct roci_globals *g, int argc, char **argv, struct roci_err *err)
 {
-	struct roci_exec_opts o = { 0 };
+	struct roci_exec_opts o = { .rootless = g->is_rootless };
 	int r = parse_opts(g, argc, argv, &o, err);
 	if (r < 0) {
 		free_opts(&o);

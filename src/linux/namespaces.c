@@ -200,7 +200,7 @@ int roci_ns_join(const struct roci_ns_plan *plan, bool user_only, bool skip_user
 		enum roci_ns_type t = order[i];
 		if (plan->path_fds[t] < 0)
 			continue;
-		if (t == ROCI_NS_USER ? skip_user : user_only)
+		if (t == ROCI_NS_USER ? skip_user || plan->parent_joins_user : user_only)
 			continue;
 		if (setns(plan->path_fds[t], roci_ns_clone_flag(t)) < 0)
 			return roci_fail(err, errno, "join %s namespace", roci_ns_name(t));
@@ -242,6 +242,10 @@ int roci_ns_parent_enter(const struct roci_config *cfg, const struct roci_ns_pla
 	saved->pid_fd = saved->time_fd = -1;
 	bool pid_join = plan->path_fds[ROCI_NS_PID] >= 0;
 	bool time_join = plan->path_fds[ROCI_NS_TIME] >= 0;
+	/* for good: a user's process cannot leave a user namespace */
+	if (plan->parent_joins_user && plan->path_fds[ROCI_NS_USER] >= 0 &&
+	    setns(plan->path_fds[ROCI_NS_USER], CLONE_NEWUSER) < 0)
+		return roci_fail(err, errno, "join user namespace %s", cfg->ns[ROCI_NS_USER].path);
 	if (pid_join) {
 		saved->pid_fd = roci_procfs_openat(procfs_fd, "self/ns/pid_for_children", O_RDONLY, err);
 		if (saved->pid_fd < 0)

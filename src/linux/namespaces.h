@@ -17,6 +17,8 @@ struct roci_ns_plan {
 	bool fork_for_pid;            /* the child unshares pid (and time) and forks the init */
 	bool parent_writes_maps;      /* maps are written right after clone3 */
 	bool parent_timens;           /* the parent prepares the time ns with offsets */
+	bool parent_joins_user;       /* the parent enters the user ns (joined by path) first:
+				       * a user has no right to the pid ns outside it */
 };
 
 /* Open every `path` namespace (in the caller's mount namespace) and verify its

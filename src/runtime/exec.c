@@ -289,7 +289,7 @@ static int check_options(const struct exec_ctx *x, const struct roci_exec_opts *
 /* Every namespace the container has is joined from its init's
  * /proc/PID/ns files; the init is checked again after they are open, so
  * a reused pid cannot hand us a stranger's namespaces. */
-static int plan_join(struct exec_ctx *x, struct roci_err *err)
+static int plan_join(struct exec_ctx *x, bool rootless, struct roci_err *err)
 {
 	struct roci_config *cfg = x->cfg;
 	const struct roci_state *st = x->c.st;
@@ -307,6 +307,7 @@ static int plan_join(struct exec_ctx *x, struct roci_err *err)
 	int r = roci_ns_plan(cfg, &x->plan, err);
 	if (r < 0)
 		return r;
+	x->plan.parent_joins_user = rootless;
 	if (!roci_pid_alive(st->pid, st->pid_starttime))
 		return roci_failx(err, ESRCH, "container not running");
 	return 0;
@@ -337,6 +338,7 @@ static int prepare_spawn(struct exec_ctx *x, const struct roci_exec_opts *o, str
 	int sndbuf = 1 << 20;
 	setsockopt(x->sync[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	r = roci_container_cgroup(&x->c, &x->cg, err);
+	x->cg.rootless = o->rootless;
 	for (size_t i = 0; r == 0 && i < o->n_cgroups; i++)
 		r = roci_cgroup_sub(&x->cg, o->cgroups[i], err);
 	return r;
@@ -465,7 +467,7 @@ int roci_container_exec(const struct roci_exec_opts *o, struct roci_exec_result 
 		r = check_options(&x, o, err);
 	}
 	if (r == 0)
-		r = plan_join(&x, err);
+		r = plan_join(&x, o->rootless, err);
 	if (r == 0) {
 		roci_debug(o->log, "exec %s: joining %d namespaces of pid %d", o->id,
 			   roci_ns_plan_joined(&x.plan), (int)x.c.st->pid);

@@ -35,6 +35,7 @@ struct roci_exec_opts {
 	const char *pidfd_socket;
 	int preserve_fds;
 	bool ignore_paused;
+	bool rootless;              /* run by a user: enter the user namespace first */
 	char **cgroups;             /* --cgroup SUB or CTRL:SUB */
 	size_t n_cgroups;
 };

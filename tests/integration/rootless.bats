@@ -1,24 +1,19 @@
 #!/usr/bin/env bats
 # roci run by a user (issue 17): who it is, where its state lives, and
 # that cgroups it may not make cost no warning. The user is made here
-# (useradd), and runs roci through runuser.
+# (tests/lib/rootless.bash), and runs roci through runuser.
 load helpers
-
-ROOTLESS_USER=roci-rootless
+. "$REPO/tests/lib/rootless.bash"
 
 setup_file() {
-	id -u "$ROOTLESS_USER" >/dev/null 2>&1 || useradd -M -d /nonexistent -s /bin/sh "$ROOTLESS_USER"
+	rootless_user
 }
 
 setup() {
 	common_setup
-	USER_UID=$(id -u "$ROOTLESS_USER")
-	USER_GID=$(id -g "$ROOTLESS_USER")
-	# a runtime dir as pam_systemd makes one, and a bundle the user can
-	# read (the test's own directory is under a private one)
-	XDG=$(mktemp -d /run/roci-rootless-xdg.XXXXXX)
-	chown "$USER_UID:$USER_GID" "$XDG"
-	chmod 700 "$XDG"
+	# a runtime dir, and a bundle the user can read (the test's own
+	# directory is under a private one)
+	XDG=$(rootless_xdg)
 	UB=$(mktemp -d /var/tmp/roci-rootless-bundle.XXXXXX)
 	chmod 755 "$UB"
 	make_bundle "$UB/b"
@@ -43,7 +38,7 @@ teardown() {
 
 # as_user ARGS...: roci as the test user, with its XDG_RUNTIME_DIR
 as_user() {
-	runuser -u "$ROOTLESS_USER" -- env XDG_RUNTIME_DIR="$XDG" "$ROCI" "$@"
+	as_rootless "$ROCI" "$@"
 }
 
 @test "rootless: a user's run keeps its state in \$XDG_RUNTIME_DIR/roci, mode 1700, and prints no cgroup warning" {
@@ -60,7 +55,7 @@ as_user() {
 	! grep -q warning <<<"$output"
 }
 
-@test "rootless: create, state, start, kill and delete as the user" {
+@test "rootless: create, state, start, exec, kill and delete as the user" {
 	jq '.process.args = ["sleep", "100"]' "$UB/b/config.json" >"$UB/c.json"
 	mv "$UB/c.json" "$UB/b/config.json"
 	chmod 644 "$UB/b/config.json"
@@ -75,6 +70,11 @@ as_user() {
 	pid=$(as_user state c1 | jq .pid)
 	# the container's root is the user on the host
 	[ "$(stat -c %u "/proc/$pid")" = "$USER_UID" ]
+	# exec enters the user namespace before the others (the user has no
+	# right to the pid namespace from outside it), and no cgroup
+	rrun as_user exec c1 sh -c 'id -u; readlink /proc/self/ns/pid'
+	[ "$status" -eq 0 ]
+	[ "$output" = "0"$'\n'"$(readlink "/proc/$pid/ns/pid")" ]
 	as_user kill c1 KILL
 	wait_until 10 sh -c "[ \"\$(runuser -u $ROOTLESS_USER -- env XDG_RUNTIME_DIR=$XDG $ROCI state c1 | jq -r .status)\" = stopped ]"
 	as_user delete c1

@@ -14,7 +14,7 @@ set -euo pipefail
 BUILD=(meson ninja-build pkg-config gcc libc6-dev linux-libc-dev libjansson-dev libseccomp-dev libsystemd-dev scdoc)
 DEMO=(busybox-static jq)
 # procps: `roci ps` runs ps, the tests pgrep and pkill
-TEST=(busybox-static jq bats file procps iproute2 util-linux bsdutils mount gzip tar tmux podman conmon strace python3)
+TEST=(busybox-static jq bats file procps iproute2 util-linux bsdutils mount gzip tar tmux podman conmon strace python3 passwd uidmap)
 pkgs=()
 for p in "$@"; do
 	case $p in

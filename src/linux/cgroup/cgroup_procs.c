@@ -24,6 +24,12 @@ int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, bool skip_v2, str
 		if (skip_v2 && cg->dirs[i].v2)
 			continue;
 		int r = roci_cg_write(cg->dirs[i].path, "cgroup.procs", val, err);
+		/* a user's container runs without the cgroups it could not
+		 * make (roci_cgroup_create) */
+		if (r < 0 && cg->rootless && (err->code == ENOENT || err->code == EACCES || err->code == EPERM)) {
+			roci_err_clear(err);
+			continue;
+		}
 		if (r < 0)
 			return r;
 	}
