@@ -29,6 +29,7 @@
 #include "linux/resctrl.h"
 #include "linux/capabilities.h"
 #include "linux/cgroup/cgroup.h"
+#include "linux/idmap_helper.h"
 #include "linux/namespaces.h"
 #include "linux/procfs.h"
 #include "linux/scheduling.h"
@@ -625,14 +626,8 @@ static int spawn_init(struct create_ctx *c, const struct roci_create_opts *o, st
 	if (r < 0)
 		return r;
 	ROCI_STEP("create: init in its cgroup");
-	if (c->plan.parent_writes_maps) {
-		/* a user may map its own gid only once setgroups is denied */
-		if (o->rootless && (r = roci_ns_deny_setgroups(c->procfs_fd, c->stage1, err)) < 0)
-			return r;
-		r = roci_ns_write_maps(c->procfs_fd, c->stage1, c->cfg, err);
-		if (r < 0)
-			return r;
-	}
+	if (c->plan.parent_writes_maps && (r = roci_idmap_write(c->procfs_fd, c->stage1, c->cfg, err)) < 0)
+		return r;
 	if (o->rootless)
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (c->cfg->n_net_devices && (r = move_net_devices(c, err)) < 0)
@@ -758,10 +753,8 @@ int roci_container_create(const struct roci_create_opts *o, struct roci_created 
 	if (r < 0)
 		goto out;
 	/* Nothing in a container may ptrace or open /proc/PID/exe of the
-	 * runtime; the init inherits this until it execs. A user's roci
-	 * (rootless) must open the init's /proc/PID/uid_map, which needs it
-	 * dumpable: it turns dumpable off once it has the maps, as the init
-	 * does once told to go on. */
+	 * runtime; the init inherits this until it execs. Rootless: only
+	 * once the id maps are written (a user's roci opens the init's). */
 	if (!o->rootless)
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 

@@ -126,3 +126,34 @@ as_user() {
 	[ -d "$mine/roci" ]
 	rm -rf "$mine"
 }
+
+@test "rootless: more than the user's own ids go through newuidmap and newgidmap, within /etc/subuid and /etc/subgid" {
+	local su sg
+	su=$(awk -F: -v u="$ROOTLESS_USER" '$1 == u {print $2; exit}' /etc/subuid)
+	sg=$(awk -F: -v u="$ROOTLESS_USER" '$1 == u {print $2; exit}' /etc/subgid)
+	jq --argjson u "$USER_UID" --argjson g "$USER_GID" --argjson su "$su" --argjson sg "$sg" '
+		.linux.uidMappings = [{containerID: 0, hostID: $u, size: 1}, {containerID: 1, hostID: $su, size: 65536}] |
+		.linux.gidMappings = [{containerID: 0, hostID: $g, size: 1}, {containerID: 1, hostID: $sg, size: 65536}] |
+		.process.args = ["sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups | tr -s \" \""]' \
+		"$UB/b/config.json" >"$UB/c.json"
+	mv "$UB/c.json" "$UB/b/config.json"
+	chmod 644 "$UB/b/config.json"
+	rrun as_user run -b "$UB/b" m1
+	[ "$status" -eq 0 ]
+	# newgidmap leaves setgroups allowed
+	[ "$output" = " 0 $USER_UID 1"$'\n'" 1 $su 65536"$'\n'" 0 $USER_GID 1"$'\n'" 1 $sg 65536"$'\n'allow ]
+	# a range the user was not given: newuidmap's reason, nothing left
+	jq '.linux.uidMappings[1].hostID = 5000 | .process.args = ["sleep", "100"]' "$UB/b/config.json" >"$UB/c.json"
+	mv "$UB/c.json" "$UB/b/config.json"
+	chmod 644 "$UB/b/config.json"
+	rrun as_user run -b "$UB/b" m2
+	[ "$status" -eq 1 ]
+	[[ "$output" == "roci: newuidmap "[0-9]*": newuidmap: uid range [1-65537) -> [5000-70536) not allowed" ]]
+	[ -z "$(ls -A "$XDG/roci")" ]
+	! pgrep -u "$USER_UID" -f "sleep 100"
+	# without newuidmap: a clear error, nothing left
+	rrun runuser -u "$ROOTLESS_USER" -- env XDG_RUNTIME_DIR="$XDG" PATH=/nonexistent "$ROCI" run -b "$UB/b" m3
+	[ "$status" -eq 1 ]
+	[ "$output" = "roci: newuidmap not found: a rootless container with more than the user's own id needs newuidmap and newgidmap (Debian's uidmap)" ]
+	[ -z "$(ls -A "$XDG/roci")" ]
+}
