@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "linux/procfs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -145,4 +146,33 @@ int roci_pidfd_wait_exit(int pidfd, int timeout_ms)
 		if (errno != EINTR)
 			return -errno;
 	}
+}
+
+int roci_pidns_each(pid_t init, int (*fn)(void *arg, pid_t pid), void *arg)
+{
+	char path[64], want[64], got[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
+	ssize_t wl = readlink(path, want, sizeof(want) - 1);
+	if (wl < 0)
+		return -errno;
+	want[wl] = '\0';
+	ssize_t sl = readlink("/proc/self/ns/pid", got, sizeof(got) - 1);
+	if (sl >= 0 && sl == wl && !memcmp(got, want, (size_t)wl))
+		return fn(arg, init); /* shares our pid ns: only the init */
+	DIR *d = opendir("/proc");
+	if (!d)
+		return -errno;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/pid", pid);
+		ssize_t gl = readlink(path, got, sizeof(got) - 1);
+		if (gl == wl && !memcmp(got, want, (size_t)wl))
+			fn(arg, (pid_t)pid);
+	}
+	closedir(d);
+	return 0;
 }

@@ -40,3 +40,9 @@ int roci_pidfd_kill(int pidfd, pid_t pid, int sig);
 /* Wait until the process behind pidfd exits; timeout_ms < 0 waits forever.
  * Returns 0 when it exited, -ETIMEDOUT otherwise. */
 int roci_pidfd_wait_exit(int pidfd, int timeout_ms);
+
+/* fn(arg, pid) for every process in the pid namespace of init, init
+ * included. When that namespace is our own, only init, and fn's result is
+ * returned; otherwise 0 (fn's results are ignored), or -errno when init's
+ * namespace cannot be read. */
+int roci_pidns_each(pid_t init, int (*fn)(void *arg, pid_t pid), void *arg);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime/container.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -236,33 +235,14 @@ out:
 }
 
 /* Signal every process in the container's pid namespace. */
+static int signal_one(void *arg, pid_t pid)
+{
+	return kill(pid, *(int *)arg) < 0 ? -errno : 0;
+}
+
 static int kill_all_in_pidns(pid_t init, int sig)
 {
-	char path[64], want[64], got[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init);
-	ssize_t wl = readlink(path, want, sizeof(want) - 1);
-	if (wl < 0)
-		return -errno;
-	want[wl] = '\0';
-	ssize_t sl = readlink("/proc/self/ns/pid", got, sizeof(got) - 1);
-	if (sl >= 0 && sl == wl && !memcmp(got, want, (size_t)wl))
-		return kill(init, sig) < 0 ? -errno : 0; /* shares our pid ns: only the init */
-	DIR *d = opendir("/proc");
-	if (!d)
-		return -errno;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		char *end;
-		long pid = strtol(de->d_name, &end, 10);
-		if (*end || pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/ns/pid", pid);
-		ssize_t gl = readlink(path, got, sizeof(got) - 1);
-		if (gl == wl && !memcmp(got, want, (size_t)wl))
-			kill((pid_t)pid, sig);
-	}
-	closedir(d);
-	return 0;
+	return roci_pidns_each(init, signal_one, &sig);
 }
 
 /* kill --all of a container whose init is gone: what is left in its cgroup

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "linux/cgroup/cgroup.h"
+#include "linux/procfs.h"
 #include "runtime/container.h"
 #include "util/cleanup.h"
 
@@ -68,6 +69,26 @@ int roci_container_update(const char *root, const char *id, const struct roci_re
 	return r;
 }
 
+struct pid_list {
+	pid_t *pids;
+	size_t n, cap;
+};
+
+static int add_pid(void *arg, pid_t pid)
+{
+	struct pid_list *l = arg;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		pid_t *p = realloc(l->pids, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		l->pids = p;
+		l->cap = cap;
+	}
+	l->pids[l->n++] = pid;
+	return 0;
+}
+
 int roci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n,
 			struct roci_err *err)
 {
@@ -81,6 +102,20 @@ int roci_container_pids(const char *root, const char *id, pid_t **pids, size_t *
 	/* a stopped container has no process: an empty answer (as runc) */
 	if (c.status != ROCI_STATUS_STOPPED)
 		r = roci_cgroup_pids(&cg, pids, n, err);
+	/* a live container with nobody in its cgroup has none (a user's,
+	 * rootless): its processes are those of its pid namespace */
+	if (r == 0 && *n == 0 && c.status != ROCI_STATUS_STOPPED &&
+	    roci_pid_alive(c.st->pid, c.st->pid_starttime)) {
+		struct pid_list l = { 0 };
+		r = roci_pidns_each(c.st->pid, add_pid, &l);
+		if (r < 0) {
+			free(l.pids);
+			r = roci_fail(err, -r, "processes of container %s", id);
+		} else {
+			*pids = l.pids;
+			*n = l.n;
+		}
+	}
 	roci_cgroup_free(&cg);
 	roci_container_close(&c);
 	return r;

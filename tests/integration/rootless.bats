@@ -55,7 +55,7 @@ as_user() {
 	! grep -q warning <<<"$output"
 }
 
-@test "rootless: create, state, start, exec, kill and delete as the user" {
+@test "rootless: create, state, start, exec, ps, kill and delete as the user" {
 	jq '.process.args = ["sleep", "100"]' "$UB/b/config.json" >"$UB/c.json"
 	mv "$UB/c.json" "$UB/b/config.json"
 	chmod 644 "$UB/b/config.json"
@@ -75,6 +75,14 @@ as_user() {
 	rrun as_user exec c1 sh -c 'id -u; readlink /proc/self/ns/pid'
 	[ "$status" -eq 0 ]
 	[ "$output" = "0"$'\n'"$(readlink "/proc/$pid/ns/pid")" ]
+	# ps without a cgroup: the processes of the container's pid namespace
+	rrun as_user exec -d c1 sleep 99
+	[ "$status" -eq 0 ]
+	local sleeper
+	sleeper=$(pgrep -u "$USER_UID" -x -f "sleep 99")
+	rrun as_user ps --format json c1
+	[ "$status" -eq 0 ]
+	[ "$(jq -c 'sort' <<<"$output")" = "$(jq -cn --argjson a "$pid" --argjson b "$sleeper" '[$a, $b] | sort')" ]
 	as_user kill c1 KILL
 	wait_until 10 sh -c "[ \"\$(runuser -u $ROOTLESS_USER -- env XDG_RUNTIME_DIR=$XDG $ROCI state c1 | jq -r .status)\" = stopped ]"
 	as_user delete c1
