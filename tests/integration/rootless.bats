@@ -33,6 +33,10 @@ teardown() {
 	local id
 	for id in $(as_user list -q 2>/dev/null); do as_user delete -f "$id" >/dev/null 2>&1 || true; done
 	rm -rf "$XDG" "$UB"
+	if [ -n "${DELEG:-}" ]; then
+		find "$DELEG" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
+		rmdir "$DELEG"
+	fi
 	common_teardown
 }
 
@@ -164,4 +168,44 @@ as_user() {
 	[ "$status" -eq 1 ]
 	[ "$output" = "roci: newuidmap not found: a rootless container with more than the user's own id needs newuidmap and newgidmap (Debian's uidmap)" ]
 	[ -z "$(ls -A "$XDG/roci")" ]
+}
+
+# the cgroup2 mount: /sys/fs/cgroup on pure v2, its unified part on hybrid
+v2_mount() {
+	awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts
+}
+
+@test "rootless: a cgroup v2 subtree delegated to the user holds the container, and its limits where it has the controllers" {
+	local v2
+	v2=$(v2_mount)
+	[ -n "$v2" ] || skip "no cgroup2 mount on this host"
+	# delegated as systemd delegates user@UID.service: the directory and
+	# its procs, threads and subtree_control files belong to the user
+	local d=$v2/roci-rootless-deleg-$$
+	DELEG=$d
+	mkdir "$d"
+	chown "$USER_UID:$USER_GID" "$d" "$d/cgroup.procs" "$d/cgroup.threads" "$d/cgroup.subtree_control"
+	local limits=0 filter='.linux.cgroupsPath = "/roci-rootless-deleg-'$$'/dg1" | .process.args = ["sleep", "100"]'
+	if grep -qw memory "$d/cgroup.controllers" && grep -qw pids "$d/cgroup.controllers"; then
+		# pure v2: the user hands the controllers down and gets limits
+		as_rootless sh -c "echo '+memory +pids' >$d/cgroup.subtree_control"
+		limits=1
+		filter+=' | .linux.resources = {memory: {limit: 67108864}, pids: {limit: 20}}'
+	fi
+	jq "$filter" "$UB/b/config.json" >"$UB/c.json"
+	mv "$UB/c.json" "$UB/b/config.json"
+	chmod 644 "$UB/b/config.json"
+	# the user's roci starts inside its subtree, as in a user session
+	rrun sh -c "echo \$\$ >$d/cgroup.procs && exec runuser -u $ROOTLESS_USER -- env XDG_RUNTIME_DIR=$XDG $ROCI run -d -b $UB/b dg1"
+	[ "$status" -eq 0 ]
+	local pid
+	pid=$(as_user state dg1 | jq .pid)
+	[ "$(grep '^0::' "/proc/$pid/cgroup")" = "0::/roci-rootless-deleg-$$/dg1" ]
+	[ "$(stat -c %u "$d/dg1")" = "$USER_UID" ]
+	if [ "$limits" = 1 ]; then
+		[ "$(cat "$d/dg1/memory.max")" = 67108864 ]
+		[ "$(cat "$d/dg1/pids.max")" = 20 ]
+	fi
+	as_user delete -f dg1
+	[ ! -e "$d/dg1" ]
 }
