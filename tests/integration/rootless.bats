@@ -175,7 +175,7 @@ v2_mount() {
 	awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts
 }
 
-@test "rootless: a cgroup v2 subtree delegated to the user holds the container, and its limits where it has the controllers" {
+@test "rootless: a cgroup v2 subtree delegated to the user holds the container, pauses it, and has its limits where it has the controllers" {
 	local v2
 	v2=$(v2_mount)
 	[ -n "$v2" ] || skip "no cgroup2 mount on this host"
@@ -202,6 +202,12 @@ v2_mount() {
 	pid=$(as_user state dg1 | jq .pid)
 	[ "$(grep '^0::' "/proc/$pid/cgroup")" = "0::/roci-rootless-deleg-$$/dg1" ]
 	[ "$(stat -c %u "$d/dg1")" = "$USER_UID" ]
+	# the v2 freezer needs no controller: pause and resume as the user
+	as_user pause dg1
+	[ "$(as_user state dg1 | jq -r .status)" = paused ]
+	[ "$(cat "$d/dg1/cgroup.freeze")" = 1 ]
+	as_user resume dg1
+	[ "$(as_user state dg1 | jq -r .status)" = running ]
 	if [ "$limits" = 1 ]; then
 		[ "$(cat "$d/dg1/memory.max")" = 67108864 ]
 		[ "$(cat "$d/dg1/pids.max")" = 20 ]
