@@ -175,16 +175,19 @@ v2_mount() {
 	awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts
 }
 
-@test "rootless: a cgroup v2 subtree delegated to the user holds the container, pauses it, and has its limits where it has the controllers" {
+@test "rootless: a cgroup v2 subtree delegated to the user holds the container, pauses it, and has and updates its limits where it has the controllers" {
 	local v2
 	v2=$(v2_mount)
 	[ -n "$v2" ] || skip "no cgroup2 mount on this host"
 	# delegated as systemd delegates user@UID.service: the directory and
-	# its procs, threads and subtree_control files belong to the user
+	# its procs, threads and subtree_control files belong to the user,
+	# whose processes live in a leaf below it (a cgroup that hands
+	# controllers down may hold no process)
 	local d=$v2/roci-rootless-deleg-$$
 	DELEG=$d
-	mkdir "$d"
-	chown "$USER_UID:$USER_GID" "$d" "$d/cgroup.procs" "$d/cgroup.threads" "$d/cgroup.subtree_control"
+	mkdir "$d" "$d/session"
+	chown "$USER_UID:$USER_GID" "$d" "$d/cgroup.procs" "$d/cgroup.threads" "$d/cgroup.subtree_control" \
+		"$d/session" "$d/session/cgroup.procs" "$d/session/cgroup.threads"
 	local limits=0 filter='.linux.cgroupsPath = "/roci-rootless-deleg-'$$'/dg1" | .process.args = ["sleep", "100"]'
 	if grep -qw memory "$d/cgroup.controllers" && grep -qw pids "$d/cgroup.controllers"; then
 		# pure v2: the user hands the controllers down and gets limits
@@ -196,7 +199,7 @@ v2_mount() {
 	mv "$UB/c.json" "$UB/b/config.json"
 	chmod 644 "$UB/b/config.json"
 	# the user's roci starts inside its subtree, as in a user session
-	rrun sh -c "echo \$\$ >$d/cgroup.procs && exec runuser -u $ROOTLESS_USER -- env XDG_RUNTIME_DIR=$XDG $ROCI run -d -b $UB/b dg1"
+	rrun sh -c "echo \$\$ >$d/session/cgroup.procs && exec runuser -u $ROOTLESS_USER -- env XDG_RUNTIME_DIR=$XDG $ROCI run -d -b $UB/b dg1"
 	[ "$status" -eq 0 ]
 	local pid
 	pid=$(as_user state dg1 | jq .pid)
@@ -211,6 +214,10 @@ v2_mount() {
 	if [ "$limits" = 1 ]; then
 		[ "$(cat "$d/dg1/memory.max")" = 67108864 ]
 		[ "$(cat "$d/dg1/pids.max")" = 20 ]
+		# and update changes them, as the user
+		as_user update --memory 134217728 --pids-limit 30 dg1
+		[ "$(cat "$d/dg1/memory.max")" = 134217728 ]
+		[ "$(cat "$d/dg1/pids.max")" = 30 ]
 	fi
 	as_user delete -f dg1
 	[ ! -e "$d/dg1" ]

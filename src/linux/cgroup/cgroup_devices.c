@@ -249,8 +249,11 @@ static int v2_attach(const char *dir, const struct roci_dev_rule *rules, size_t 
 int roci_cg_devices_apply(const struct roci_cgroup *cg, const struct roci_resources *res,
 			  bool update, struct roci_err *err)
 {
-	/* update without device rules leaves them as they are */
-	if (update && !res->has_devices)
+	/* update without device rules leaves them as they are. A user may
+	 * load no device program (that needs CAP_BPF), and needs none: in
+	 * its user namespace no device node can be made, only bound from the
+	 * host, so the host's permissions rule (runc and crun skip it too) */
+	if ((update && !res->has_devices) || cg->rootless)
 		return 0;
 	size_t n = 1 + res->n_devices + ARRAY_SIZE(default_rules);
 	_cleanup_free_ struct roci_dev_rule *rules = calloc(n, sizeof(*rules));
