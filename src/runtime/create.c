@@ -524,6 +524,13 @@ static int make_cgroup(struct create_ctx *c, const struct roci_create_opts *o, i
 		return r;
 	}
 	c->cg_made = c->cg.mode != ROCI_CG_NONE;
+	/* none could be made (a user's, say): the state says so from now on,
+	 * so that pause, update and ps know */
+	if (!c->cg_made && c->st.cgroup) {
+		json_decref(c->st.cgroup);
+		if (!(c->st.cgroup = roci_cgroup_to_json(&c->cg, false)))
+			return roci_fail(err, ENOMEM, "state");
+	}
 	/* a memory cgroup made just now has killed nothing yet */
 	c->oom_kills = roci_cgroup_memory_is_new(&c->cg) ? 0 : roci_cgroup_oom_kills(&c->cg);
 	/* v2, and the unified hierarchy of a hybrid host */

@@ -93,18 +93,19 @@ int roci_container_pids(const char *root, const char *id, pid_t **pids, size_t *
 			struct roci_err *err)
 {
 	struct roci_container c;
-	struct roci_cgroup cg;
+	struct roci_cgroup cg = { 0 };
 	*pids = NULL;
 	*n = 0;
-	int r = load_with_cgroup(root, id, false, &c, &cg, err);
+	int r = roci_container_load(root, id, false, &c, err);
 	if (r < 0)
 		return r;
+	r = roci_container_cgroup(&c, &cg, err);
 	/* a stopped container has no process: an empty answer (as runc) */
-	if (c.status != ROCI_STATUS_STOPPED)
+	if (r == 0 && cg.n && c.status != ROCI_STATUS_STOPPED)
 		r = roci_cgroup_pids(&cg, pids, n, err);
-	/* a live container with nobody in its cgroup has none (a user's,
-	 * rootless): its processes are those of its pid namespace */
-	if (r == 0 && *n == 0 && c.status != ROCI_STATUS_STOPPED &&
+	/* one without a cgroup (a user's, or --cgroup-manager disabled): the
+	 * processes of its pid namespace */
+	if (r == 0 && !cg.n && c.status != ROCI_STATUS_STOPPED &&
 	    roci_pid_alive(c.st->pid, c.st->pid_starttime)) {
 		struct pid_list l = { 0 };
 		r = roci_pidns_each(c.st->pid, add_pid, &l);

@@ -87,6 +87,13 @@ as_user() {
 	rrun as_user ps --format json c1
 	[ "$status" -eq 0 ]
 	[ "$(jq -c 'sort' <<<"$output")" = "$(jq -cn --argjson a "$pid" --argjson b "$sleeper" '[$a, $b] | sort')" ]
+	# what needs a cgroup says there is none
+	rrun as_user pause c1
+	[ "$status" -eq 1 ]
+	[ "$output" = "roci: container c1 has no cgroup to freeze" ]
+	rrun as_user update --pids-limit 5 c1
+	[ "$status" -eq 1 ]
+	[ "$output" = "roci: container c1 has no cgroup" ]
 	as_user kill c1 KILL
 	wait_until 10 sh -c "[ \"\$(runuser -u $ROOTLESS_USER -- env XDG_RUNTIME_DIR=$XDG $ROCI state c1 | jq -r .status)\" = stopped ]"
 	as_user delete c1
