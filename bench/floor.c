@@ -8,7 +8,8 @@
  *   floor ROOTFS [PROGRAM ARGS...]      (default program: /bin/true)
  *
  * Cgroups: a directory in every hierarchy under /sys/fs/cgroup (the child
- * is born in the v2 one with CLONE_INTO_CGROUP and moved into the v1 ones),
+ * is born in the v2 one with CLONE_INTO_CGROUP and joins the v1 ones by
+ * writing "0" to their `tasks`, the cheapest move the kernel has),
  * the v1 device rules (deny all, allow the default devices), and the
  * directories removed after the wait.
  * Namespaces: mount, pid, network, ipc, uts, cgroup. Mounts: the root made
@@ -186,9 +187,12 @@ static void cgroup_mounts(const struct hier *h, int n)
 		die("sys/fs/cgroup");
 }
 
-static void child(const char *rootfs, const struct hier *h, int n, int go, char **argv)
+static void child(const char *rootfs, const struct hier *h, int n, const int *tasks, int go, char **argv)
 {
 	char c;
+	for (int i = 0; i < n; i++)
+		if (tasks[i] >= 0 && (write(tasks[i], "0", 1) != 1 || close(tasks[i]) < 0))
+			die("join a v1 cgroup");
 	if (read(go, &c, 1) != 1)
 		die("wait for the parent");
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
@@ -282,12 +286,19 @@ int main(int argc, char **argv)
 	int n = hierarchies(h);
 	char name[32];
 	snprintf(name, sizeof(name), "floor-%d", (int)getpid());
-	int v2fd = -1;
+	int v2fd = -1, tasks[MAX_HIER];
 	for (int i = 0; i < n; i++) {
 		char p[256];
 		snprintf(p, sizeof(p), "%.63s%.127s/%.32s", h[i].dir, h[i].own, name);
 		if (mkdir(p, 0755) < 0)
 			die(p);
+		tasks[i] = -1;
+		if (!h[i].v2) {
+			char f[300];
+			snprintf(f, sizeof(f), "%.250s/tasks", p);
+			if ((tasks[i] = open(f, O_WRONLY | O_CLOEXEC)) < 0)
+				die(f);
+		}
 		if (h[i].v2)
 			v2fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		else if (strstr(h[i].dir, "/cpuset")) {
@@ -324,18 +335,12 @@ int main(int argc, char **argv)
 		die("clone3");
 	if (pid == 0) {
 		close(go[1]);
-		child(argv[1], h, n, go[0], prog);
+		child(argv[1], h, n, tasks, go[0], prog);
 	}
 	close(go[0]);
-	char buf[32];
-	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	for (int i = 0; i < n; i++) {
-		if (h[i].v2)
-			continue;
-		char f[300];
-		snprintf(f, sizeof(f), "%.63s%.127s/%.32s/cgroup.procs", h[i].dir, h[i].own, name);
-		write_file(f, buf);
-	}
+	for (int i = 0; i < n; i++)
+		if (tasks[i] >= 0)
+			close(tasks[i]);
 	if (write(go[1], "g", 1) != 1)
 		die("start the child");
 	int status;

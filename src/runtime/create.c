@@ -134,6 +134,7 @@ struct create_ctx {
 	struct roci_seccomp_prog seccomp;
 	struct roci_cgroup cg;
 	bool cg_made;
+	struct roci_cg_self_join cg_self; /* fds for the init (cgroup.h) */
 	bool cg_recorded;         /* st.cgroup is what was made, not the plan */
 	unsigned long long oom_kills; /* the cgroup's count before the init ran */
 	int procfs_fd, fifo_fd, console_fd, sync[2];
@@ -564,6 +565,7 @@ static int clone_init(struct create_ctx *c, const struct roci_create_opts *o, in
 		.keep_fds = c->keep_fds, .listen_fds = c->listen_fds, .cap_last = c->cap_last,
 		.seccomp = c->cfg->seccomp ? &c->seccomp : NULL,
 		.premounts = &c->pre,
+		.cg_self = c->cg_self.n ? &c->cg_self : NULL,
 	};
 	pid_t pid = roci_spawn_clone(c->cfg, &c->plan, c->procfs_fd, &c->stage1_pidfd, cg_fd,
 				     init_child, &a, err);
@@ -577,9 +579,10 @@ static int clone_init(struct create_ctx *c, const struct roci_create_opts *o, in
 }
 
 /* Put the new process in its cgroup (born_in_v2: clone3 already did for
- * v2) and on its initial CPUs. */
+ * v2; self_joins_v1: it joins the v1 hierarchies itself) and on its
+ * initial CPUs. */
 static int join_cgroup(struct create_ctx *c, const struct roci_create_opts *o, bool born_in_v2,
-		       struct roci_err *err)
+		       bool self_joins_v1, struct roci_err *err)
 {
 	pid_t pid = c->stage1;
 	int r = 0;
@@ -590,7 +593,8 @@ static int join_cgroup(struct create_ctx *c, const struct roci_create_opts *o, b
 		c->cg_made = true;
 		c->oom_kills = roci_cgroup_oom_kills(&c->cg);
 	} else if (c->cg_made) {
-		r = roci_cgroup_enter(&c->cg, pid, born_in_v2, err);
+		r = roci_cgroup_enter(&c->cg, pid, (born_in_v2 ? ROCI_CG_SKIP_V2 : 0) |
+				      (self_joins_v1 ? ROCI_CG_SKIP_V1 : 0), err);
 		if (r < 0)
 			return r;
 	}
@@ -624,12 +628,20 @@ static int spawn_init(struct create_ctx *c, const struct roci_create_opts *o, st
 	r = roci_premount_prepare(c->cfg, c->bundle, c->procfs_fd, &c->pre, err);
 	if (r < 0)
 		return r;
+	/* the init joins its v1 cgroups itself (cgroup.h) */
+	bool self_joins = false;
+	if (c->cg_made) {
+		if ((r = roci_cgroup_self_join_open(&c->cg, &c->cg_self, err)) < 0)
+			return r;
+		self_joins = r > 0;
+	}
 	r = clone_init(c, o, &cg_fd, err);
 	roci_premount_close(&c->pre);
+	roci_cgroup_self_join_close(&c->cg_self);
 	if (r < 0)
 		return r;
 	ROCI_STEP("create: init cloned");
-	r = join_cgroup(c, o, cg_fd >= 0, err);
+	r = join_cgroup(c, o, cg_fd >= 0, self_joins, err);
 	if (r < 0)
 		return r;
 	ROCI_STEP("create: init in its cgroup");
@@ -699,7 +711,7 @@ static int restore_init(struct create_ctx *c, const struct roci_create_opts *o,
 	if (c->cg.unit && !o->no_cgroup) {
 		if ((r = roci_cgroup_create(&c->cg, pid, &c->cfg->resources, o->log, err)) < 0)
 			return r;
-	} else if (c->cg_made && (r = roci_cgroup_enter(&c->cg, pid, false, err)) < 0) {
+	} else if (c->cg_made && (r = roci_cgroup_enter(&c->cg, pid, 0, err)) < 0) {
 		return r;
 	}
 	return 0;

@@ -363,16 +363,28 @@ static int spawn(struct exec_ctx *x, const struct roci_exec_opts *o, struct roci
 		.keep_fds = x->keep_fds, .listen_fds = x->listen_fds, .cap_last = x->cap_last,
 		.seccomp = x->cfg->seccomp ? &x->seccomp : NULL,
 	};
-	_cleanup_close_ int cg_fd = x->cg.mode == ROCI_CG_V2 ? roci_cgroup_v2_fd(&x->cg) : -1;
+	/* born in the v2 cgroup (pure v2, or the unified hierarchy of a
+	 * hybrid host a user may not write) */
+	_cleanup_close_ int cg_fd = x->cg.mode == ROCI_CG_V2 || (x->cg.n && !x->cg.rootless)
+					    ? roci_cgroup_v2_fd(&x->cg) : -1;
+	/* it joins its v1 cgroups itself (cgroup.h) */
+	struct roci_cg_self_join sj = { .n = 0 };
+	int r = x->cg.n ? roci_cgroup_self_join_open(&x->cg, &sj, err) : 0;
+	if (r < 0)
+		return r;
+	bool self_joins = r > 0;
+	a.cg_self = self_joins ? &sj : NULL;
 	/* Nothing in the container may ptrace us or open our exe. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	pid_t pid = roci_spawn_clone(x->cfg, &x->plan, x->procfs_fd, &x->pidfd, &cg_fd, exec_child, &a, err);
+	roci_cgroup_self_join_close(&sj);
 	if (pid < 0)
 		return pid;
 	x->pid = pid;
 	close(x->sync[1]);
 	x->sync[1] = -1;
-	int r = x->cg.n ? roci_cgroup_enter(&x->cg, pid, cg_fd >= 0, err) : 0;
+	r = x->cg.n ? roci_cgroup_enter(&x->cg, pid, (cg_fd >= 0 ? ROCI_CG_SKIP_V2 : 0) |
+					(self_joins ? ROCI_CG_SKIP_V1 : 0), err) : 0;
 	const struct roci_process *p = x->cfg->process;
 	if (r == 0 && p->cpu_affinity_initial)
 		r = roci_sched_set_affinity(pid, p->cpu_affinity_initial, err);

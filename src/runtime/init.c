@@ -335,7 +335,9 @@ static int run_setup(const struct roci_init_args *a, char *hook_state, size_t ho
 		     char **exec_path, struct roci_err *err)
 {
 	ROCI_STEP("init: cloned");
-	int r = wait_go(a->sync_fd, err);
+	int r = a->cg_self ? roci_cgroup_join_self(a->cg_self, err) : 0;
+	if (r == 0)
+		r = wait_go(a->sync_fd, err);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (r == 0) {
 		ROCI_STEP("init: told to go on");
@@ -481,7 +483,9 @@ void roci_exec_init_main(const struct roci_init_args *a)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	ROCI_STEP("exec init: cloned");
-	int r = wait_go(a->sync_fd, &err);
+	int r = a->cg_self ? roci_cgroup_join_self(a->cg_self, &err) : 0;
+	if (r == 0)
+		r = wait_go(a->sync_fd, &err);
 	if (r == 0) {
 		ROCI_STEP("exec init: told to go on");
 		r = join_container(a, &err);

@@ -5,6 +5,7 @@
 #pragma once
 #include <stdbool.h>
 
+#include "linux/cgroup/cgroup.h"
 #include "linux/namespaces.h"
 #include "linux/premount.h"
 #include "linux/seccomp_filter.h"
@@ -33,6 +34,8 @@ struct roci_init_args {
 	int cap_last; /* highest capability of the running kernel */
 	const struct roci_seccomp_prog *seccomp; /* compiled by the parent, or NULL */
 	const struct roci_premounts *premounts; /* made by the parent, or NULL */
+	/* the v1 cgroups to join first thing, or NULL: the parent moves it */
+	struct roci_cg_self_join *cg_self;
 };
 
 __attribute__((noreturn)) void roci_init_main(const struct roci_init_args *a);

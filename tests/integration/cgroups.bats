@@ -83,6 +83,30 @@ sleeper() {
 	[ "$n" -ge 1 ]
 }
 
+@test "no process is moved by its pid: run and exec are born in v2, and join each v1 hierarchy themselves" {
+	# Moving a pid (cgroup.procs) takes the kernel's global threadgroup
+	# lock, which waits out an RCU grace period (~8 ms); a thread writing
+	# "0" to a v1 `tasks` file moves itself without it.
+	local t=$BATS_TEST_TMPDIR/trace v1 n
+	strace -f -y -e trace=write -o "$t" "$ROCI" --root "$STATE" run -b "$BUNDLE" "$CID" </dev/null
+	! grep -E 'cgroup\.procs>, "[0-9]+"' "$t"
+	n=$(grep -cE '/tasks>, "0", 1\) = 1' "$t" || true)
+	v1=$(grep -c " - cgroup " /proc/self/mountinfo || true)
+	echo "run: $n self-joins, $v1 v1 hierarchies"
+	if [ "$v1" -gt 0 ]; then [ "$n" -ge 1 ]; else [ "$n" -eq 0 ]; fi
+
+	sleeper
+	roci run -d -b "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1
+	strace -f -y -e trace=write -o "$t" "$ROCI" --root "$STATE" exec "$CID" true
+	! grep -E 'cgroup\.procs>, "[0-9]+"' "$t"
+	n=$(grep -cE '/tasks>, "0", 1\) = 1' "$t" || true)
+	v1=$(jq '[.cgroup.dirs[] | select(.v2 | not)] | length' "$STATE/$CID/state.json")
+	echo "exec: $n self-joins, $v1 v1 directories"
+	[ "$n" -eq "$v1" ]
+	roci exec -d --pid-file "$BATS_TEST_TMPDIR/pid" "$CID" sleep 100
+	for d in $(all_dirs "$CID"); do grep -qx "$(cat "$BATS_TEST_TMPDIR/pid")" "$d/cgroup.procs"; done
+}
+
 @test "cgroupsPath: absolute from each root, relative below our own cgroup, parents roci made go too" {
 	sleeper
 	# where the pids controller lives, and our own cgroup there (on v2

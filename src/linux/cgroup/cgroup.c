@@ -375,7 +375,7 @@ static int create_systemd(struct roci_cgroup *cg, pid_t pid, const struct roci_r
 		if ((r = make_dir(&cg->dirs[i], err)) < 0)
 			goto fail;
 	}
-	if ((r = roci_cgroup_enter(cg, pid, false, err)) < 0 ||
+	if ((r = roci_cgroup_enter(cg, pid, 0, err)) < 0 ||
 	    (r = roci_cgroup_apply(cg, res, false, log, err)) < 0)
 		goto fail;
 	return 0;

@@ -108,8 +108,33 @@ int roci_cgroup_v2_fd(const struct roci_cgroup *cg);
  * controller (CTRL:SUB) to a sub-cgroup that must already exist. */
 int roci_cgroup_sub(struct roci_cgroup *cg, const char *spec, struct roci_err *err);
 
-/* Move pid into every directory (skip_v2: it was born in the v2 one). */
-int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, bool skip_v2, struct roci_err *err);
+/* Move pid into every directory but those skip names. */
+enum { ROCI_CG_SKIP_V2 = 1, /* born there by clone3(CLONE_INTO_CGROUP) */
+       ROCI_CG_SKIP_V1 = 2  /* it joins them itself (roci_cgroup_join_self) */ };
+int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, unsigned skip, struct roci_err *err);
+
+/* A new, single-threaded process joins the v1 hierarchies itself: it
+ * writes "0" to each `tasks` file the parent opened for it. A thread that
+ * moves itself that way is the one move the kernel makes without taking
+ * its global threadgroup lock for writing, which waits out an RCU grace
+ * period (about 8 ms here) whenever no other move came just before: the
+ * parent's write of the pid to cgroup.procs does. The fds are opened by
+ * root before the clone (the kernel checks the opener's credentials), so
+ * this works from a new user namespace too. */
+#define ROCI_CG_SELF_MAX 24
+struct roci_cg_self_join {
+	int fd[ROCI_CG_SELF_MAX];
+	const char *dir[ROCI_CG_SELF_MAX];
+	size_t n;
+};
+/* Open the v1 `tasks` files of cg. Returns 1 when sj is ready, 0 when the
+ * parent must move the process (no v1 directory, too many, a user's
+ * cgroups), or -errno. */
+int roci_cgroup_self_join_open(const struct roci_cgroup *cg, struct roci_cg_self_join *sj,
+			       struct roci_err *err);
+/* In the new process: write "0" to each and close them. */
+int roci_cgroup_join_self(struct roci_cg_self_join *sj, struct roci_err *err);
+void roci_cgroup_self_join_close(struct roci_cg_self_join *sj);
 
 /* Apply resources to an existing cgroup (create and update). */
 int roci_cgroup_apply(const struct roci_cgroup *cg, const struct roci_resources *res,

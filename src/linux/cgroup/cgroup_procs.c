@@ -12,16 +12,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "linux/cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
-int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, bool skip_v2, struct roci_err *err)
+int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, unsigned skip, struct roci_err *err)
 {
 	char val[32];
 	snprintf(val, sizeof(val), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++) {
-		if (skip_v2 && cg->dirs[i].v2)
+		if (skip & (cg->dirs[i].v2 ? ROCI_CG_SKIP_V2 : ROCI_CG_SKIP_V1))
 			continue;
 		int r = roci_cg_write(cg->dirs[i].path, "cgroup.procs", val, err);
 		/* a user's container runs without the cgroups it could not
@@ -34,6 +35,51 @@ int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, bool skip_v2, str
 			return r;
 	}
 	return 0;
+}
+
+int roci_cgroup_self_join_open(const struct roci_cgroup *cg, struct roci_cg_self_join *sj,
+			       struct roci_err *err)
+{
+	sj->n = 0;
+	if (cg->rootless)
+		return 0;
+	for (size_t i = 0; i < cg->n; i++) {
+		if (cg->dirs[i].v2)
+			continue;
+		if (sj->n == ROCI_CG_SELF_MAX) {
+			roci_cgroup_self_join_close(sj);
+			return 0;
+		}
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path), "%s/tasks", cg->dirs[i].path);
+		int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0) {
+			int e = errno;
+			roci_cgroup_self_join_close(sj);
+			return roci_fail(err, e, "open %s", path);
+		}
+		sj->dir[sj->n] = cg->dirs[i].path;
+		sj->fd[sj->n++] = fd;
+	}
+	return sj->n > 0;
+}
+
+int roci_cgroup_join_self(struct roci_cg_self_join *sj, struct roci_err *err)
+{
+	int r = 0;
+	for (size_t i = 0; i < sj->n; i++) {
+		if (r == 0 && write(sj->fd[i], "0", 1) != 1)
+			r = roci_fail(err, errno, "join cgroup %s", sj->dir[i]);
+	}
+	roci_cgroup_self_join_close(sj);
+	return r;
+}
+
+void roci_cgroup_self_join_close(struct roci_cg_self_join *sj)
+{
+	for (size_t i = 0; i < sj->n; i++)
+		close(sj->fd[i]);
+	sj->n = 0;
 }
 
 /* ---- processes --------------------------------------------------------- */
