@@ -432,7 +432,7 @@ static int plan_container(struct create_ctx *c, const struct roci_create_opts *o
 	}
 	if (o->systemd_cgroup)
 		r = roci_cgroup_plan_systemd(cfg->cgroups_path, o->id, cfg->annotation_keys,
-					     cfg->annotation_values, cfg->n_annotations, &c->cg, err);
+					     cfg->annotation_values, cfg->n_annotations, o->rootless, &c->cg, err);
 	else
 		r = roci_cgroup_plan(cfg->cgroups_path, o->id, &c->cg, err);
 	c->cg.rootless = o->rootless;

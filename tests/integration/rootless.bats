@@ -15,18 +15,7 @@ setup() {
 	# directory is under a private one)
 	XDG=$(rootless_xdg)
 	UB=$(mktemp -d /var/tmp/roci-rootless-bundle.XXXXXX)
-	chmod 755 "$UB"
-	make_bundle "$UB/b"
-	# the user's own spec --rootless: it maps the user's ids
-	mkdir "$UB/spec"
-	chown "$USER_UID" "$UB/spec"
-	runuser -u "$ROOTLESS_USER" -- "$ROCI" spec --rootless -b "$UB/spec"
-	[ "$(jq '.linux.uidMappings[0].hostID' "$UB/spec/config.json")" = "$USER_UID" ]
-	jq --slurpfile s "$UB/spec/config.json" \
-		'.linux = $s[0].linux | .mounts = $s[0].mounts | .process.args = ["sh", "-c", "id -u; echo hi"]' \
-		"$UB/b/config.json" >"$UB/c.json"
-	mv "$UB/c.json" "$UB/b/config.json"
-	chmod 644 "$UB/b/config.json"
+	rootless_bundle "$UB"
 }
 
 teardown() {

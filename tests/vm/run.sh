@@ -16,7 +16,9 @@
 #                    Kubernetes runs today: its client must be in the cache,
 #                    which the host's run of cri.bats fills; and
 #                    integration/rootless.bats, whose delegated subtree has
-#                    the memory and pids controllers only on pure v2)
+#                    the memory and pids controllers only on pure v2; and
+#                    vm/rootless-systemd.bats, a user's --systemd-cgroup
+#                    through the user's own systemd)
 #   VM_HYBRID_TESTS  files for hybrid under systemd (default: criu.bats and
 #                    systemd.bats; the host itself covers hybrid without
 #                    systemd). Pure v1 shares its v1 controllers with
@@ -27,7 +29,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VM_TESTS=${VM_TESTS:-tests/integration/cgroups.bats tests/integration/embedded.bats tests/vm/systemd.bats}
-VM_V2_TESTS=${VM_V2_TESTS-tests/vm/criu.bats tests/vm/podman-systemd.bats tests/callers/cri.bats tests/integration/rootless.bats}
+VM_V2_TESTS=${VM_V2_TESTS-tests/vm/criu.bats tests/vm/podman-systemd.bats tests/callers/cri.bats tests/integration/rootless.bats tests/vm/rootless-systemd.bats}
 VM_HYBRID_TESTS=${VM_HYBRID_TESTS:-tests/vm/criu.bats tests/vm/systemd.bats}
 VM_LAYOUTS=${VM_LAYOUTS:-v2 v1 hybrid}
 VM_TIMEOUT=${VM_TIMEOUT:-1800}

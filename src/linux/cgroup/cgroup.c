@@ -127,10 +127,11 @@ int roci_cgroup_plan(const char *cgroups_path, const char *id, struct roci_cgrou
 }
 
 int roci_cgroup_plan_systemd(const char *cgroups_path, const char *id, char *const *annotation_keys,
-			     char *const *annotation_values, size_t n_annotations,
+			     char *const *annotation_values, size_t n_annotations, bool user,
 			     struct roci_cgroup *cg, struct roci_err *err)
 {
 	memset(cg, 0, sizeof(*cg));
+	cg->sd_user = user;
 	_cleanup_free_ char *unit = NULL, *slice = NULL, *path = NULL;
 	int r = roci_systemd_names(cgroups_path, id, &unit, &slice, &path, err);
 	if (r < 0)
@@ -146,15 +147,27 @@ int roci_cgroup_plan_systemd(const char *cgroups_path, const char *id, char *con
 		free(extra);
 		return r;
 	}
-	r = plan_dirs(path, cg, err);
 	cg->extra = extra;
 	cg->unit = TAKE_PTR(unit);
 	cg->slice = TAKE_PTR(slice);
-	if (r < 0)
+	if ((r = roci_systemd_connect(&cg->sd, user, err)) < 0)
+		return r;
+	/* a user's systemd makes its units below its own cgroup */
+	char full[PATH_MAX];
+	if (user) {
+		char base[PATH_MAX];
+		if ((r = roci_systemd_control_group(cg->sd, base, sizeof(base), err)) < 0)
+			return r;
+		if (snprintf(full, sizeof(full), "%s%s", strcmp(base, "/") ? base : "", path) >= (int)sizeof(full))
+			return roci_failx(err, ENAMETOOLONG, "systemd cgroup driver: cgroup path too long");
+	} else {
+		snprintf(full, sizeof(full), "%s", path);
+	}
+	if ((r = plan_dirs(full, cg, err)) < 0)
 		return r;
 	if (cg->mode == ROCI_CG_NONE)
 		return roci_failx(err, ENOTSUP, "systemd cgroup driver: no cgroup filesystem is mounted on this host");
-	return roci_systemd_connect(&cg->sd, err);
+	return 0;
 }
 
 int roci_cgroup_dir_in_hierarchy(const struct roci_cgroup *cg, size_t i, char *out, size_t len)
@@ -528,7 +541,7 @@ static int update_unit(const struct roci_cgroup *cg, const struct roci_resources
 		       struct roci_err *err)
 {
 	struct roci_systemd *sd = cg->sd;
-	int r = sd ? 0 : roci_systemd_connect(&sd, err);
+	int r = sd ? 0 : roci_systemd_connect(&sd, cg->sd_user, err);
 	if (r < 0)
 		return r;
 	struct roci_sd_props props = { 0 };
@@ -596,7 +609,7 @@ static int stop_unit(const struct roci_cgroup *cg, struct roci_err *err)
 {
 	struct roci_err local = { 0 };
 	struct roci_systemd *sd = cg->sd;
-	int r = sd ? 0 : roci_systemd_connect(&sd, err ? err : &local);
+	int r = sd ? 0 : roci_systemd_connect(&sd, cg->sd_user, err ? err : &local);
 	if (r < 0)
 		return r;
 	r = roci_systemd_stop(sd, cg->unit, err ? err : &local);

@@ -47,6 +47,7 @@ struct roci_cgroup {
 	struct roci_sd_props *extra;  /* from annotations (while creating) */
 	struct roci_systemd *sd;      /* the bus, while connected */
 	bool rootless;     /* a hierarchy the user may not write is normal: debug, not warn */
+	bool sd_user;      /* the unit is the user's systemd's (rootless), on the user's bus */
 };
 
 /* The systemd unit, else the cgroup path, else "-" (for logs) */
@@ -83,9 +84,11 @@ int roci_cgroup_plan(const char *cgroups_path, const char *id, struct roci_cgrou
 /* The same for the systemd driver: cgroupsPath is "slice:prefix:name"
  * (absent: ":roci:<id>"), the directories are the unit's in every
  * hierarchy, and systemd must answer on the system bus. Annotations
- * "org.systemd.property.*" become unit properties. */
+ * "org.systemd.property.*" become unit properties. user (rootless): the
+ * user's own systemd, on the user's bus, makes the unit below its own
+ * cgroup (the subtree systemd delegates to user@UID.service). */
 int roci_cgroup_plan_systemd(const char *cgroups_path, const char *id, char *const *annotation_keys,
-			     char *const *annotation_values, size_t n_annotations,
+			     char *const *annotation_values, size_t n_annotations, bool user,
 			     struct roci_cgroup *cg, struct roci_err *err);
 
 /* Create the directories (recording which roci made), inherit cpuset

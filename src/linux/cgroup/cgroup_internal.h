@@ -169,9 +169,13 @@ int roci_systemd_annotation_props(char *const *keys, char *const *values, size_t
  * that refuse the driver. */
 struct roci_systemd;
 
-/* Connect to the system bus and read systemd's version. A clear error
- * when there is no bus or no systemd on it. */
-int roci_systemd_connect(struct roci_systemd **out, struct roci_err *err);
+/* Connect to the system bus (user: the user's bus, where the user's own
+ * systemd answers) and read systemd's version. A clear error when there
+ * is no bus or no systemd on it. */
+int roci_systemd_connect(struct roci_systemd **out, bool user, struct roci_err *err);
+/* The manager's own cgroup ("/user.slice/user-1000.slice/user@1000.service"
+ * for a user's; "/" for the system's): its units' cgroups are below it. */
+int roci_systemd_control_group(struct roci_systemd *sd, char *out, size_t len, struct roci_err *err);
 void roci_systemd_close(struct roci_systemd *sd);
 unsigned roci_systemd_version(const struct roci_systemd *sd);
 

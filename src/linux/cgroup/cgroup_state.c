@@ -29,6 +29,8 @@ json_t *roci_cgroup_to_json(const struct roci_cgroup *cg, bool planned)
 		bad |= json_object_set_new(o, "path", json_string(cg->rel));
 	if (cg->unit)
 		bad |= json_object_set_new(o, "systemd_unit", json_string(cg->unit));
+	if (cg->unit && cg->sd_user)
+		bad |= json_object_set_new(o, "systemd_user", json_true());
 	for (size_t i = 0; i < cg->n; i++) {
 		const struct roci_cg_dir *d = &cg->dirs[i];
 		json_t *dj = json_pack("{s:s, s:b}", "path", d->path, "v2", d->v2);
@@ -82,6 +84,7 @@ int roci_cgroup_from_json(const json_t *j, struct roci_cgroup *cg, struct roci_e
 	/* a unit name, never a path or an option */
 	if (cg->unit && !roci_systemd_unit_name_ok(cg->unit))
 		goto bad;
+	cg->sd_user = json_is_true(json_object_get(j, "systemd_user"));
 	size_t i;
 	json_t *dj;
 	json_array_foreach(dirs, i, dj) {

@@ -427,8 +427,9 @@ int roci_systemd_annotation_props(char *const *keys, char *const *values, size_t
 
 #if !HAVE_SYSTEMD
 /* A build without libsystemd: the driver is refused before anything is made. */
-int roci_systemd_connect(struct roci_systemd **out, struct roci_err *err)
+int roci_systemd_connect(struct roci_systemd **out, bool user, struct roci_err *err)
 {
+	(void)user;
 	*out = NULL;
 	return roci_failx(err, ENOTSUP, "--systemd-cgroup: %s",
 			  ROCI_BUILT_WITHOUT("the systemd cgroup driver", "systemd"));
@@ -443,20 +444,25 @@ unsigned roci_systemd_version(const struct roci_systemd *sd)
 	return 0;
 }
 
+int roci_systemd_control_group(struct roci_systemd *sd, char *out, size_t len, struct roci_err *err)
+{
+	return roci_systemd_connect(&sd, false, err);
+}
+
 int roci_systemd_start(struct roci_systemd *sd, const char *unit, const struct roci_sd_props *props,
 		       struct roci_err *err)
 {
-	return roci_systemd_connect(&sd, err);
+	return roci_systemd_connect(&sd, false, err);
 }
 
 int roci_systemd_set(struct roci_systemd *sd, const char *unit, const struct roci_sd_props *props,
 		     struct roci_err *err)
 {
-	return roci_systemd_connect(&sd, err);
+	return roci_systemd_connect(&sd, false, err);
 }
 
 int roci_systemd_stop(struct roci_systemd *sd, const char *unit, struct roci_err *err)
 {
-	return roci_systemd_connect(&sd, err);
+	return roci_systemd_connect(&sd, false, err);
 }
 #endif

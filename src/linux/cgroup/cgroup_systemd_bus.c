@@ -24,7 +24,7 @@
 #define JOB_TIMEOUT_USEC (30ULL * 1000000)
 
 #define SD_FUNCS(X)                                                                         \
-	X(sd_bus_open_system) X(sd_bus_flush_close_unref) X(sd_bus_get_property_string)     \
+	X(sd_bus_open_system) X(sd_bus_open_user) X(sd_bus_flush_close_unref) X(sd_bus_get_property_string)     \
 	X(sd_bus_error_free) X(sd_bus_error_is_set) X(sd_bus_error_has_name)                \
 	X(sd_bus_message_new_method_call) X(sd_bus_message_open_container)                  \
 	X(sd_bus_message_close_container) X(sd_bus_message_append)                          \
@@ -56,7 +56,7 @@ static int bus_fail(const struct roci_systemd *sd, struct roci_err *err, int r, 
 	return roci_fail(err, r < 0 ? -r : EIO, "%s", what);
 }
 
-int roci_systemd_connect(struct roci_systemd **out, struct roci_err *err)
+int roci_systemd_connect(struct roci_systemd **out, bool user, struct roci_err *err)
 {
 	*out = NULL;
 	struct roci_systemd *sd = calloc(1, sizeof(*sd));
@@ -77,16 +77,20 @@ int roci_systemd_connect(struct roci_systemd **out, struct roci_err *err)
 		roci_systemd_close(sd);
 		return roci_failx(err, ENOTSUP, "systemd cgroup driver: libsystemd.so.0 has no free");
 	}
-	int r = sd->sd_bus_open_system(&sd->bus);
+	int r = user ? sd->sd_bus_open_user(&sd->bus) : sd->sd_bus_open_system(&sd->bus);
 	if (r < 0) {
 		roci_systemd_close(sd);
+		if (user)
+			return roci_fail(err, -r, "systemd cgroup driver: connect to the user's bus (is the user's "
+					 "systemd running? DBUS_SESSION_BUS_ADDRESS, or $XDG_RUNTIME_DIR/bus)");
 		return roci_fail(err, -r, "systemd cgroup driver: connect to the system bus (is systemd running?)");
 	}
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	char *version = NULL;
 	r = sd->sd_bus_get_property_string(sd->bus, SD_DEST, SD_PATH, SD_MANAGER, "Version", &e, &version);
 	if (r < 0) {
-		r = bus_fail(sd, err, r, &e, "systemd cgroup driver: systemd does not answer on the system bus");
+		r = bus_fail(sd, err, r, &e, "systemd cgroup driver: systemd does not answer on the %s bus",
+			     user ? "user's" : "system");
 		sd->sd_bus_error_free(&e);
 		roci_systemd_close(sd);
 		return r;
@@ -95,6 +99,25 @@ int roci_systemd_connect(struct roci_systemd **out, struct roci_err *err)
 	sd->lib_free(version);
 	*out = sd;
 	return 0;
+}
+
+int roci_systemd_control_group(struct roci_systemd *sd, char *out, size_t len, struct roci_err *err)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	char *cg = NULL;
+	int r = sd->sd_bus_get_property_string(sd->bus, SD_DEST, SD_PATH, SD_MANAGER, "ControlGroup", &e, &cg);
+	if (r < 0) {
+		r = bus_fail(sd, err, r, &e, "systemd cgroup driver: read the manager's ControlGroup");
+		sd->sd_bus_error_free(&e);
+		return r;
+	}
+	/* systemd says "" for the root */
+	r = snprintf(out, len, "%s", cg[0] ? cg : "/") < (int)len ? 0
+		: roci_failx(err, ENAMETOOLONG, "systemd cgroup driver: ControlGroup too long");
+	if (r == 0 && out[0] != '/')
+		r = roci_failx(err, EINVAL, "systemd cgroup driver: ControlGroup \"%s\" is not absolute", out);
+	sd->lib_free(cg);
+	return r;
 }
 
 void roci_systemd_close(struct roci_systemd *sd)
