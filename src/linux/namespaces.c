@@ -131,8 +131,10 @@ pid_t roci_clone3(int flags, int *pidfd, int *cgroup_fd)
 		pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 		if (pid >= 0)
 			return pid;
-		/* an older kernel: the caller moves the child itself */
-		if (errno != EINVAL && errno != E2BIG && errno != ENOSYS)
+		/* an older kernel, or a cgroup the caller may not move a
+		 * process into (a user's, outside its delegated subtree): the
+		 * caller moves the child itself, or knows whom to ask */
+		if (errno != EINVAL && errno != E2BIG && errno != ENOSYS && errno != EACCES && errno != EPERM)
 			return pid;
 		*cgroup_fd = -1;
 		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;

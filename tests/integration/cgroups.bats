@@ -758,6 +758,52 @@ EOF
 	[[ "$output" == *null-ok* ]]
 }
 
+@test "pure cgroup v1 (private mount, the cgroup2 mount gone): placement, self-joins, limits, update, freeze, exec, kill" {
+	grep -q " - cgroup " /proc/self/mountinfo || skip "no cgroup v1 hierarchy here"
+	cat >"$BATS_TEST_TMPDIR/v1.sh" <<'EOF'
+set -e
+ROCI=$1 STATE=$2 BUNDLE=$3 CID=$4
+umount /sys/fs/cgroup/unified 2>/dev/null || true
+! grep -q " - cgroup2 " /proc/self/mountinfo
+r() { "$ROCI" --root "$STATE" "$@"; }
+# the parent writes no pid; the init is in every hierarchy all the same
+strace -y -e trace=write -o "$STATE.trace" "$ROCI" --root "$STATE" create -b "$BUNDLE" "$CID"
+jq -r .cgroup.mode "$STATE/$CID/state.json"
+pid=$(r state "$CID" | jq .pid)
+dirs=$(jq -r '.cgroup.dirs[].path' "$STATE/$CID/state.json")
+n=0
+for d in $dirs; do
+	grep -qx "$pid" "$d/cgroup.procs"
+	n=$((n + 1))
+done
+# exec's process joins each hierarchy itself
+strace -f -y -e trace=write -o "$STATE.trace2" "$ROCI" --root "$STATE" exec "$CID" true
+[ "$n" -eq "$(grep -c '/tasks>, "0", 1) = 1' "$STATE.trace2")" ] && echo self-joined
+! grep -qE 'cgroup\.procs>, "[0-9]+"' "$STATE.trace" "$STATE.trace2"
+m=$(jq -r '.cgroup.dirs[] | select(.controllers | split(",") | index("memory")) | .path' "$STATE/$CID/state.json")
+cat "$m/memory.limit_in_bytes"
+r start "$CID"
+r update --memory 134217728 "$CID"
+cat "$m/memory.limit_in_bytes"
+r pause "$CID"; r state "$CID" | jq -r .status
+r resume "$CID"; r state "$CID" | jq -r .status
+# in the container's cgroup namespace, its own cgroups are the roots
+r exec "$CID" cat /proc/self/cgroup | grep -c ':/$'
+r delete -f "$CID"
+for d in $dirs; do [ ! -e "$d" ]; done
+echo removed
+EOF
+	update_config '.linux.resources.memory = {limit: 67108864}'
+	set_args sleep 1000
+	rrun unshare -m --propagation private bash "$BATS_TEST_TMPDIR/v1.sh" "$ROCI" "$STATE" "$BUNDLE" "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# each v1 hierarchy, and the unified one the kernel always lists
+	local v1
+	v1=$(($(grep -c " - cgroup " /proc/self/mountinfo) + 1))
+	[ "$output" = "v1"$'\n'"self-joined"$'\n'"67108864"$'\n'"134217728"$'\n'"paused"$'\n'"running"$'\n'"$v1"$'\n'"removed" ]
+}
+
 @test "bad resources are refused before anything is made" {
 	local bad
 	for bad in '{"memory": {"limit": "1G"}}' '{"memory": {"swappiness": 101}}' '{"cpu": {"cpus": "0-"}}' \

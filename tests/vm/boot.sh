@@ -101,7 +101,7 @@ APPEND+=" roci.layout=$LAYOUT roci.repo=$REPO roci.modules=$K/lib/modules/$KVER 
 truncate -s 64M "$RUN/disk.img"
 t0=$(date +%s.%N)
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -nodefaults -no-user-config \
-	-machine pc -accel tcg,thread=multi -cpu "${ROCI_VM_CPU:-max}" -smp 2 -m 2G \
+	-machine pc -accel tcg,thread=multi -cpu "${ROCI_VM_CPU:-max}" -smp "${ROCI_VM_SMP:-2}" -m 2G ${ROCI_VM_QEMU:-} \
 	-display none -monitor none -serial "file:$RUN/console.log" -no-reboot \
 	-kernel "$K/boot/vmlinuz-$KVER" -initrd "$RUN/initrd" \
 	-append "$APPEND" \

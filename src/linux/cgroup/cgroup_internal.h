@@ -187,3 +187,6 @@ int roci_systemd_set(struct roci_systemd *sd, const char *unit, const struct roc
 		     struct roci_err *err);
 /* Stop the unit and wait; a unit that is already gone is fine. */
 int roci_systemd_stop(struct roci_systemd *sd, const char *unit, struct roci_err *err);
+/* Move pid into the running unit (AttachProcessesToUnit): the manager may
+ * move what its caller may not, a user's systemd by asking PID 1. */
+int roci_systemd_attach(struct roci_systemd *sd, const char *unit, pid_t pid, struct roci_err *err);

@@ -17,8 +17,24 @@
 #include "linux/cgroup/cgroup_internal.h"
 #include "util/cleanup.h"
 
+/* A user's process outside the subtree its systemd was delegated may not
+ * move itself in (the common ancestor is root's): the user's systemd
+ * moves it, asking PID 1 where it must. */
+static int enter_user_unit(const struct roci_cgroup *cg, pid_t pid, struct roci_err *err)
+{
+	struct roci_systemd *sd = cg->sd;
+	int r = sd ? 0 : roci_systemd_connect(&sd, true, err);
+	if (r == 0)
+		r = roci_systemd_attach(sd, cg->unit, pid, err);
+	if (sd != cg->sd)
+		roci_systemd_close(sd);
+	return r;
+}
+
 int roci_cgroup_enter(const struct roci_cgroup *cg, pid_t pid, unsigned skip, struct roci_err *err)
 {
+	if (cg->unit && cg->sd_user)
+		return enter_user_unit(cg, pid, err);
 	char val[32];
 	snprintf(val, sizeof(val), "%d", (int)pid);
 	for (size_t i = 0; i < cg->n; i++) {

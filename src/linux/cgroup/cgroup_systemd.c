@@ -465,4 +465,9 @@ int roci_systemd_stop(struct roci_systemd *sd, const char *unit, struct roci_err
 {
 	return roci_systemd_connect(&sd, false, err);
 }
+
+int roci_systemd_attach(struct roci_systemd *sd, const char *unit, pid_t pid, struct roci_err *err)
+{
+	return roci_systemd_connect(&sd, false, err);
+}
 #endif

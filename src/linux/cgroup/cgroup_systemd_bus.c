@@ -338,3 +338,14 @@ int roci_systemd_stop(struct roci_systemd *sd, const char *unit, struct roci_err
 	reset_failed(sd, unit);
 	return r;
 }
+
+int roci_systemd_attach(struct roci_systemd *sd, const char *unit, pid_t pid, struct roci_err *err)
+{
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	int r = sd->sd_bus_call_method(sd->bus, SD_DEST, SD_PATH, SD_MANAGER, "AttachProcessesToUnit", &e, NULL,
+				       "ssau", unit, "", 1, (uint32_t)pid);
+	if (r < 0)
+		r = bus_fail(sd, err, r, &e, "systemd: attach process %d to %s", (int)pid, unit);
+	sd->sd_bus_error_free(&e);
+	return r < 0 ? r : 0;
+}
