@@ -266,13 +266,16 @@ process_json() {
 	start_c1
 	local sig
 	for sig in TERM USR1; do
+		# a file per signal: the first one's "ready" must not start the
+		# second kill before the second exec has even truncated it
+		local out=$BATS_TEST_TMPDIR/out.$sig
 		"$ROCI" --root "$STATE" exec c1 sh -c "trap 'echo got-$sig; exit 0' $sig; echo ready; while :; do sleep 0.1; done" \
-			>"$BATS_TEST_TMPDIR/out" 2>&1 &
+			>"$out" 2>&1 &
 		local bg=$! i
-		for i in $(seq 100); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+		for i in $(seq 100); do grep -q ready "$out" && break; sleep 0.1; done
 		kill -"$sig" "$bg"
 		wait "$bg"
-		grep -q "got-$sig" "$BATS_TEST_TMPDIR/out"
+		grep -q "got-$sig" "$out"
 	done
 }
 
