@@ -181,8 +181,12 @@ int roci_cmd_update(struct roci_globals *g, int argc, char **argv, struct roci_e
 			    "[--cpu-shares N] [--cpu-quota N] [--cpu-period N] [--cpu-burst N] "
 			    "[--cpu-rt-period N] [--cpu-rt-runtime N] [--cpu-idle 0|1] [--cpuset-cpus L] "
 			    "[--cpuset-mems L] [--pids-limit N] [--blkio-weight N] ID";
-	/* flags are applied after -r, whatever their order */
-	struct { int opt; const char *val; } flags[32];
+	/* flags are applied after -r, whatever their order; each takes at
+	 * least one word of argv, so argc of them is room enough */
+	struct flag { int opt; const char *val; };
+	_cleanup_free_ struct flag *flags = calloc((size_t)argc + 1, sizeof(*flags));
+	if (!flags)
+		return roci_fail(err, ENOMEM, "update");
 	size_t n_flags = 0;
 	const char *file = NULL;
 	int c;
@@ -197,7 +201,7 @@ int roci_cmd_update(struct roci_globals *g, int argc, char **argv, struct roci_e
 			return roci_failx(err, EINVAL, "option %s needs a value\nusage: roci %s", argv[optind - 1], usage);
 		} else if (c == '?') {
 			return roci_failx(err, EINVAL, "unknown option %s\nusage: roci %s", argv[optind - 1], usage);
-		} else if (n_flags < ARRAY_SIZE(flags)) {
+		} else if (n_flags < (size_t)argc) {
 			flags[n_flags].opt = c;
 			flags[n_flags++].val = optarg;
 		}

@@ -564,6 +564,15 @@ child_frozen() {
 
 # dockerd's `docker update --pids-limit 50 --cpu-shares 512` sends zeros
 # for what it leaves alone; runc reads 0 as "unchanged" for every field
+@test "update: every flag counts, however many are given; the last of a repeated one wins" {
+	sleeper
+	roci run -d -b "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1
+	local i args=()
+	for i in $(seq 39); do args+=(--pids-limit "$((100 + i))"); done
+	roci update "${args[@]}" --pids-limit 33 "$CID"
+	[ "$(cat "$(cgdir "$CID" pids)/pids.max")" = 33 ]
+}
+
 @test "update: 0 leaves a setting unchanged, in -r documents and flags" {
 	sleeper
 	update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 100}, "cpu": {"shares": 1024, "quota": 20000, "period": 100000}}'
