@@ -86,7 +86,7 @@ static int parse_opts(struct roci_globals *g, int argc, char **argv, struct roci
 		case O_PRESERVE: r = roci_cli_parse_preserve_fds(optarg, &o->preserve_fds, err); break;
 		case O_CGROUP: push(o->cgroups, &o->n_cgroups, optarg); break;
 		case O_IGNORE_PAUSED: o->ignore_paused = true; break;
-		case O_NOSUBREAPER: break;
+		case O_NOSUBREAPER: o->no_subreaper = true; break;
 		default:
 			return roci_cli_other_option(c, argv, usage, err);
 		}
@@ -128,7 +128,8 @@ int roci_cmd_exec(struct roci_globals *g, int argc, char **argv, struct roci_err
 		roci_spawn_forwardable_signals(&set);
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		sfd = signalfd(-1, &set, SFD_CLOEXEC);
-		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+		if (!o.no_subreaper)
+			prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	}
 	struct roci_exec_result res = { .pidfd = -1, .pty_master = -1 };
 	r = roci_container_exec(&o, &res, err);

@@ -15,6 +15,7 @@ struct roci_exec_opts {
 	const struct roci_log *log;
 	const char *id;
 	const char *process_file;   /* -p: a whole process document ("-": stdin) */
+	bool no_subreaper;          /* in the foreground, leave orphans to whoever reaps above */
 	char **args;                /* the command, when there is no -p */
 	size_t n_args;
 	const char *cwd;

@@ -279,6 +279,33 @@ process_json() {
 	done
 }
 
+@test "exec in the foreground takes in its process's orphans (a subreaper), unless --no-subreaper" {
+	# no pid namespace: an orphan goes to the nearest subreaper on the host
+	start_c1 '.linux.namespaces -= [{"type": "pid"}]'
+	local mark=$((RANDOM % 10000 + 40000)) mode bg o ppid
+	for mode in subreaper no-subreaper; do
+		local flags=()
+		[ "$mode" = subreaper ] || flags=(--no-subreaper)
+		# the subshell leaves its sleep behind at once; the main process stays
+		"$ROCI" --root "$STATE" exec "${flags[@]}" c1 sh -c "(sleep $mark &); sleep 60" >/dev/null 2>&1 &
+		bg=$!
+		o=
+		for i in $(seq 100); do o=$(pgrep -fx "sleep $mark") && break; sleep 0.1; done
+		[ -n "$o" ]
+		# until the subshell that made it has gone
+		for i in $(seq 100); do
+			ppid=$(awk '/^PPid:/ {print $2}' "/proc/$o/status")
+			[ "$(cat "/proc/$ppid/comm")" = sh ] || break
+			sleep 0.1
+		done
+		echo "$mode: the orphan's parent is $ppid, exec is $bg"
+		if [ "$mode" = subreaper ]; then [ "$ppid" = "$bg" ]; else [ "$ppid" != "$bg" ]; fi
+		kill "$o"
+		kill -TERM "$bg"
+		wait "$bg" || true
+	done
+}
+
 @test "50 concurrent execs: all succeed, no zombie, no leaked fd" {
 	start_c1
 	local i pids=()
