@@ -29,6 +29,11 @@ setup() {
 teardown() {
 	local id
 	for id in $(as_user list -q 2>/dev/null); do as_user delete -f "$id" >/dev/null 2>&1 || true; done
+	if [ -n "${PMU:-}" ]; then
+		upm rm -af -t 0 >/dev/null 2>&1 || true
+		upm system reset -f >/dev/null 2>&1 || true
+		rm -rf "$PMU"
+	fi
 	rm -rf "$UB"
 	common_teardown
 }
@@ -92,4 +97,55 @@ with_config() {
 	[[ "$output" == *"connect to the user's bus"* ]]
 	[ -z "$(ls -A "$x/roci" 2>/dev/null)" ]
 	rm -rf "$x"
+}
+
+# upm ARGS...: the user's podman with roci and the systemd cgroup manager
+# (rootless podman's default where a user session exists), its storage on
+# the VM's /tmp: the root here is an overlay, and an overlay cannot be an
+# upper layer; the 6.1 kernel's tmpfs has no user xattrs for podman's
+# rootless overlay, so the vfs driver
+upm() {
+	as_rootless env DBUS_SESSION_BUS_ADDRESS="unix:path=$XDG/bus" \
+		CONTAINERS_STORAGE_CONF="$PMU/storage.conf" \
+		podman --cgroup-manager systemd --events-backend file --runtime "$PMU/roci" "$@"
+}
+
+@test "rootless podman with the systemd cgroup manager: --memory and --pids-limit in a scope of the user's systemd" {
+	PMU=$(mktemp -d /tmp/roci-podman-user.XXXXXX)
+	chmod 755 "$PMU"
+	cp "$ROCI" "$PMU/roci"
+	printf '[storage]\ndriver = "vfs"\ngraphroot = "%s"\nrunroot = "%s"\n' "$PMU/graph" "$XDG/containers" \
+		>"$PMU/storage.conf"
+	chmod 644 "$PMU/storage.conf"
+	mkdir "$PMU/graph"
+	chown "$USER_UID:$USER_GID" "$PMU/graph"
+	tar -C "$(rootfs_cache)" -c . >"$PMU/busybox.tar"
+	chmod 644 "$PMU/busybox.tar"
+	upm import "$PMU/busybox.tar" localhost/roci-busybox:latest >/dev/null
+	rrun upm run -d --name rs1 --network none --memory 64m --pids-limit 20 localhost/roci-busybox sleep 1000
+	echo "$output"
+	[ "$status" -eq 0 ]
+	local id pid cg d
+	id=$(upm inspect -f '{{.Id}}' rs1)
+	pid=$(upm inspect -f '{{.State.Pid}}' rs1)
+	# podman asked for user.slice:libpod:ID; the scope is the user's
+	# systemd's, below its own cgroup
+	[ "$(user_systemctl is-active "libpod-$id.scope")" = active ]
+	cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+	echo "cgroup: $cg"
+	[ "$cg" = "$MGR/user.slice/libpod-$id.scope" ]
+	d=/sys/fs/cgroup$cg
+	[ "$(cat "$d/memory.max")" = 67108864 ]
+	[ "$(cat "$d/pids.max")" = 20 ]
+	# the container reads the same limits from its own cgroup namespace
+	rrun upm exec rs1 cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max
+	[ "$status" -eq 0 ]
+	[ "$output" = $'67108864\n20' ]
+	rrun upm rm -f -t 0 rs1
+	[ "$status" -eq 0 ]
+	! user_systemctl is-active "libpod-$id.scope"
+	[ ! -e "$d" ]
+	rrun upm run --rm --network none localhost/roci-busybox sh -c 'echo hi; exit 4'
+	[ "$status" -eq 4 ]
+	[ "$output" = hi ]
 }

@@ -18,7 +18,8 @@
 #           integration/rootless.bats, whose delegated subtree has the
 #           memory and pids controllers only on pure v2; and
 #           vm/rootless-systemd.bats, a user's --systemd-cgroup through
-#           the user's own systemd)
+#           the user's own systemd, and rootless podman with the systemd
+#           cgroup manager over roci)
 #   v1      pure cgroup v1, VM_V1_TESTS (default: embedded.bats and
 #           systemd.bats; cgroups.bats runs on the host's v1 controllers,
 #           and with the cgroup2 mount gone in a private mount namespace)
