@@ -123,8 +123,9 @@ static int parse_globals(int argc, char **argv, struct roci_globals *g, const ch
 		case OPT_ROOTLESS: g->rootless = optarg; break;
 		case OPT_CRIU: g->criu = optarg; break;
 		case 'v':
-			printf("roci version %s\nspec: %s\nlibc: %s\nown libc functions: %s\nprofile: %s\nfeatures:%s%s%s%s%s%s\n%s",
-			       ROCI_VERSION, ROCI_SPEC_VERSION, ROCI_LIBC, ROCI_OWN_LIBC, ROCI_PROFILE,
+			printf("roci version %s\nspec: %s\nlibc: %s\nown libc functions: %s\nfunction order: %s\nprofile: %s\nfeatures:%s%s%s%s%s%s\n%s",
+			       ROCI_VERSION, ROCI_SPEC_VERSION, ROCI_LIBC, ROCI_OWN_LIBC, ROCI_LINK_ORDER,
+			       ROCI_PROFILE,
 			       HAVE_SECCOMP ? " seccomp" : "", HAVE_SYSTEMD ? " systemd" : "",
 			       HAVE_SELINUX ? " selinux" : "", HAVE_APPARMOR ? " apparmor" : "",
 			       HAVE_CRIU ? " criu" : "", HAVE_STATS ? " stats" : "",

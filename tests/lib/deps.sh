@@ -5,16 +5,16 @@
 # by its caller, and a minimal Debian root (debootstrap --variant=minbase,
 # tested by tests/callers/newcomer.bats) gets all of them.
 #   @build  building roci: the compiler with the C library's headers and
-#           crt files (libc6-dev is only a recommendation of gcc), and
-#           scdoc for the manual pages
+#           crt files (libc6-dev is only a recommendation of gcc),
+#           scdoc for the manual pages, and lld for meson's link_order
 #   @demo   ./demo.sh, besides @build
 #   @test   tests/run.sh, besides @build (tests/vm/boot.sh and
 #           tests/callers/lib.bash install what they add)
 set -euo pipefail
-BUILD=(meson ninja-build pkg-config gcc libc6-dev linux-libc-dev libjansson-dev libseccomp-dev libsystemd-dev scdoc)
+BUILD=(meson ninja-build pkg-config gcc libc6-dev linux-libc-dev libjansson-dev libseccomp-dev libsystemd-dev scdoc lld)
 DEMO=(busybox-static jq)
 # procps: `roci ps` runs ps, the tests pgrep and pkill
-TEST=(busybox-static jq bats file procps iproute2 util-linux bsdutils mount gzip tar tmux podman conmon strace python3 passwd uidmap)
+TEST=(busybox-static jq bats file time procps iproute2 util-linux bsdutils mount gzip tar tmux podman conmon strace python3 passwd uidmap)
 pkgs=()
 for p in "$@"; do
 	case $p in
