@@ -59,3 +59,16 @@ upm() {
 	[ "$status" -eq 0 ]
 	[ -z "$(ls -A "$XDG/roci")" ]
 }
+
+@test "rootless podman run --network host: the host's network devices in the host's /sys, read-only" {
+	# no network namespace, so no new sysfs: rootless podman asks for a
+	# bind of the host's /sys itself here (the config with a sysfs mount
+	# that roci turns into that bind: rootless.bats)
+	rrun upm run --rm --network host localhost/roci-busybox sh -c \
+		'echo net: $(ls /sys/class/net | sort); grep " /sys " /proc/self/mounts | cut -d" " -f4; touch /sys/x 2>/dev/null || echo read-only'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "net: $(ls /sys/class/net | LC_ALL=C sort | xargs)" ]
+	[[ "${lines[1]}" == ro,* ]]
+	[ "${lines[2]}" = read-only ]
+	[ "${#lines[@]}" -eq 3 ]
+}

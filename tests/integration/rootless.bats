@@ -166,6 +166,34 @@ as_user() {
 	[ -z "$(ls -A "$XDG/roci")" ]
 }
 
+@test "rootless: without its own network namespace sysfs is refused, and the host's /sys is bound instead, read-only, nosuid, nodev, noexec" {
+	# what podman makes of --network=host: a sysfs mount, no network namespace
+	jq '.linux.namespaces |= map(select(.type != "network")) |
+		.mounts |= map(if .destination == "/sys" then {destination: "/sys", type: "sysfs", source: "sysfs",
+			options: ["nosuid", "noexec", "nodev", "ro"]} else . end) |
+		.process.args = ["sh", "-c", "grep \" /sys \" /proc/self/mounts | cut -d\" \" -f3,4; echo net: $(ls /sys/class/net | sort); touch /sys/x 2>/dev/null || echo read-only"]' \
+		"$UB/b/config.json" >"$UB/c.json"
+	mv "$UB/c.json" "$UB/b/config.json"
+	chmod 644 "$UB/b/config.json"
+	rrun as_user --debug run -b "$UB/b" y1
+	[ "$status" -eq 0 ]
+	grep -qx 'roci: debug: mount sysfs on /sys: not permitted, binding /sys' <<<"$output"
+	[[ "$(grep '^sysfs ' <<<"$output")" == "sysfs ro,nosuid,nodev,noexec,"* ]]
+	grep -qx read-only <<<"$output"
+	# the host's network devices: its /sys, not a new one
+	[ "$(grep '^net: ' <<<"$output")" = "net: $(ls /sys/class/net | LC_ALL=C sort | xargs)" ]
+	# with its own network namespace, a new sysfs: its lo alone, nothing bound
+	jq '.linux.namespaces += [{type: "network"}]' "$UB/b/config.json" >"$UB/c.json"
+	mv "$UB/c.json" "$UB/b/config.json"
+	chmod 644 "$UB/b/config.json"
+	rrun as_user --debug run -b "$UB/b" y2
+	[ "$status" -eq 0 ]
+	! grep -q 'binding /sys' <<<"$output"
+	grep -qx 'net: lo' <<<"$output"
+	[[ "$(grep '^sysfs ' <<<"$output")" == "sysfs ro,nosuid,nodev,noexec,"* ]]
+	[ -z "$(ls -A "$XDG/roci")" ]
+}
+
 # the cgroup2 mount: /sys/fs/cgroup on pure v2, its unified part on hybrid
 v2_mount() {
 	awk '$3 == "cgroup2" {print $2; exit}' /proc/self/mounts
