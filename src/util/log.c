@@ -53,19 +53,24 @@ void roci_log(const struct roci_log *log, enum roci_log_level level, const char 
 
 	char line[4608];
 	int n;
-	if (log && log->json) {
-		char esc[4200];
-		char ts[ROCI_RFC3339_MAX];
-		roci_rfc3339_now(ts, sizeof(ts));
-		json_escape(esc, sizeof(esc), msg);
-		n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
-			     level_name(level), esc, ts);
-	} else if (level == ROCI_LOG_ERROR || !log || log->fd == STDERR_FILENO) {
+	if (!log || log->fd == STDERR_FILENO) {
+		/* for a person at a terminal */
 		n = snprintf(line, sizeof(line), "%s%s\n",
 			     level == ROCI_LOG_WARN ? "roci: warning: " : (level == ROCI_LOG_DEBUG ? "roci: debug: " : "roci: "),
 			     msg);
 	} else {
-		n = snprintf(line, sizeof(line), "level=%s msg=\"%s\"\n", level_name(level), msg);
+		/* a --log file: every level the same way, as JSON or as
+		 * key=value text (time, level, msg: the fields and order of
+		 * runc's text log), msg escaped alike in both */
+		char esc[4200];
+		char ts[ROCI_RFC3339_MAX];
+		roci_rfc3339_now(ts, sizeof(ts));
+		json_escape(esc, sizeof(esc), msg);
+		if (log->json)
+			n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
+				     level_name(level), esc, ts);
+		else
+			n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"\n", ts, level_name(level), esc);
 	}
 	if (n > (int)sizeof(line) - 1)
 		n = (int)sizeof(line) - 1;

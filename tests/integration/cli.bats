@@ -88,6 +88,21 @@ teardown() { common_teardown; }
 	[ "$output" = $'error\tcontainer "nope" does not exist\ttrue' ]
 }
 
+@test "a text --log file writes every level alike: time, level and msg, quotes escaped; stderr keeps roci: lines" {
+	local log=$BATS_TEST_TMPDIR/log.txt
+	run "$ROCI" --root "$STATE" --debug --log "$log" state nope
+	[ "$status" -ne 0 ]
+	# stderr: the error once, for a person
+	[ "$output" = 'roci: container "nope" does not exist' ]
+	cat "$log"
+	# the file: a debug line, then the error, in one format
+	[ "$(wc -l <"$log")" -eq 2 ]
+	local ts='time="[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z"'
+	grep -Eq "^$ts level=debug msg=\"roci [^\"]*: state nope\"\$" "$log"
+	grep -Eq "^$ts level=error msg=\"container \\\\\"nope\\\\\" does not exist\"\$" "$log"
+	! grep -q '^roci: ' "$log"
+}
+
 @test "global and command options may follow positional arguments" {
 	rrun roci create c1 --bundle "$BUNDLE"
 	[ "$status" -eq 0 ]
@@ -168,9 +183,9 @@ teardown() { common_teardown; }
 	run "$ROCI" --root "$STATE" run -b "$BUNDLE" c3
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	# text to a file: level=debug lines
+	# text to a file: time, level=debug and msg
 	"$ROCI" --root "$STATE" --debug --log "$BATS_TEST_TMPDIR/log.txt" run -b "$BUNDLE" c4
-	grep -q '^level=debug msg="delete c4: removing state directory' "$BATS_TEST_TMPDIR/log.txt"
+	grep -Eq '^time="[^"]+" level=debug msg="delete c4: removing state directory' "$BATS_TEST_TMPDIR/log.txt"
 }
 
 @test "each command's --help usage is the synopsis of its manual page, and roci(8) lists every command" {
