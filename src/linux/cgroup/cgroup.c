@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "linux/cgroup/cgroup_internal.h"
+#include "roci-config.h"
 #include "util/cleanup.h"
 #include "util/fault.h"
 
@@ -132,6 +133,9 @@ int roci_cgroup_plan_systemd(const char *cgroups_path, const char *id, char *con
 {
 	memset(cg, 0, sizeof(*cg));
 	cg->sd_user = user;
+	/* a build without the driver refuses it here, and links none of it */
+	if (!HAVE_SYSTEMD)
+		return roci_systemd_connect(&cg->sd, user, err);
 	_cleanup_free_ char *unit = NULL, *slice = NULL, *path = NULL;
 	int r = roci_systemd_names(cgroups_path, id, &unit, &slice, &path, err);
 	if (r < 0)
@@ -369,6 +373,8 @@ static void v2_enable_down_to(const char *leaf)
 static int create_systemd(struct roci_cgroup *cg, pid_t pid, const struct roci_resources *res,
 			  const struct roci_log *log, struct roci_err *err)
 {
+	if (!HAVE_SYSTEMD)
+		return roci_systemd_connect(&cg->sd, cg->sd_user, err);
 	bool v2 = cg->mode == ROCI_CG_V2;
 	struct roci_sd_props props = { 0 };
 	char desc[300];
@@ -541,6 +547,8 @@ static int update_unit(const struct roci_cgroup *cg, const struct roci_resources
 		       struct roci_err *err)
 {
 	struct roci_systemd *sd = cg->sd;
+	if (!HAVE_SYSTEMD)
+		return roci_systemd_connect(&sd, cg->sd_user, err);
 	int r = sd ? 0 : roci_systemd_connect(&sd, cg->sd_user, err);
 	if (r < 0)
 		return r;
@@ -675,7 +683,7 @@ static int remove_tree(const char *path, int timeout_ms, unsigned depth)
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
 	_cleanup_fclose_ FILE *f = fopen(procs, "re");
 	long pid;
-	while (f && fscanf(f, "%ld", &pid) == 1)
+	while (roci_cg_next_pid(f, &pid))
 		kill((pid_t)pid, SIGKILL);
 	return roci_cg_rmdir_wait(path, timeout_ms);
 }

@@ -11,6 +11,7 @@
 #pragma once
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -38,6 +39,9 @@ bool roci_cg_has_file(const char *dir, const char *file);
 /* The value of KEY in a "key value" per line file (cpu.stat,
  * memory.events), 0 when absent. */
 uint64_t roci_cg_keyed(const char *dir, const char *file, const char *key);
+/* The next pid of a cgroup.procs (or tasks) stream into *pid; false at
+ * its end. Not fscanf: a build without stats then links no scanf. */
+bool roci_cg_next_pid(FILE *f, long *pid);
 /* rmdir path; while it is busy (tasks still exiting), try again every
  * millisecond for up to timeout_ms. Gone already is fine; -errno. */
 int roci_cg_rmdir_wait(const char *path, int timeout_ms);

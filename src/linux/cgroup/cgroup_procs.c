@@ -127,7 +127,7 @@ static int pids_under(int dirfd, const char *path, unsigned depth, pid_t **pids,
 		return roci_fail(err, errno, "open %s/cgroup.procs", path);
 	}
 	long v;
-	while (fscanf(f, "%ld", &v) == 1) {
+	while (roci_cg_next_pid(f, &v)) {
 		if (*n == *cap) {
 			size_t nc = *cap ? *cap * 2 : 16;
 			pid_t *np = realloc(*pids, nc * sizeof(pid_t));

@@ -80,6 +80,21 @@ bool roci_cg_has_file(const char *dir, const char *file)
 	return access(path, F_OK) == 0;
 }
 
+bool roci_cg_next_pid(FILE *f, long *pid)
+{
+	char line[32];
+	while (f && fgets(line, sizeof(line), f)) {
+		char *end;
+		errno = 0;
+		long v = strtol(line, &end, 10);
+		if (end != line && errno == 0) {
+			*pid = v;
+			return true;
+		}
+	}
+	return false;
+}
+
 int roci_cg_rmdir_wait(const char *path, int timeout_ms)
 {
 	for (int waited = 0;; waited++) {
