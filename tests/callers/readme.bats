@@ -84,7 +84,7 @@ teardown() {
 	"$copy/build-musl/roci" --version | grep -qx 'libc: musl'
 	# and the minimal profile: no optional feature
 	run "$copy/build-musl-min/roci" --version
-	[[ "$output" == *$'\nlibc: musl\nown libc functions: malloc memcpy\nprofile: minimal\nfeatures:' ]]
+	[[ "$output" == *$'\nlibc: musl\nown libc functions: malloc memcpy\nfunction order: default\nprofile: minimal\nfeatures:' ]]
 	# meson install put it in the (private) /usr/local/bin
 	[[ "$out" == *"Installing roci to /usr/local/bin"* ]]
 	# and the manual, one page per command

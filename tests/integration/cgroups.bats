@@ -438,6 +438,12 @@ child_frozen() {
 		[ "$(state_dirs)" -eq 0 ]
 		[ ! -e "$d" ]
 	fi
+	roci delete -f "$CID" 2>/dev/null || true
+	# a weight of 0 is no weight (Docker 20.10 sends one with every
+	# container, as runc reads it): created on any host
+	update_config '.linux.resources.blockIO = {"weight": 0, "leafWeight": 0}'
+	roci create -b "$BUNDLE" "$CID"
+	roci delete -f "$CID"
 }
 
 @test "hugepageLimits: the limit lands in v1 or v2, a page size the host lacks is an error" {

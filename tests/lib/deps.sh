@@ -25,6 +25,14 @@ for p in "$@"; do
 	*) pkgs+=("$p") ;;
 	esac
 done
+# one deps.sh at a time (the VM runs boot in parallel, and each installs
+# what it needs): the second waits, then finds the packages there; apt
+# run by anyone else is waited for too (DPkg::Lock::Timeout)
+lock=/run/lock/roci-deps.lock
+if mkdir -p /run/lock 2>/dev/null && : 2>/dev/null >>"$lock"; then
+	exec 8>>"$lock"
+	flock 8
+fi
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,6 +40,6 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "installing: ${missing[*]}" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >/dev/null
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
+	apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

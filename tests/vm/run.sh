@@ -43,9 +43,10 @@ TEST_TIMEOUT=${VM_TEST_TIMEOUT:-600}
 
 # What the tests run in the VM comes from the host's root (read-only in the
 # VM, which has no network): criu for checkpoint and restore, podman and
-# conmon for podman-systemd.bats.
-tests/lib/deps.sh criu podman conmon >&2 || {
-	printf 'not ok 1 [vm] cannot install criu, podman and conmon\n1..1\n'
+# conmon for podman-systemd.bats; and what boot.sh needs, here once
+# rather than by two VMs booting at the same time.
+tests/lib/deps.sh criu podman conmon qemu-system-x86 kmod busybox-static dbus systemd >&2 || {
+	printf 'not ok 1 [vm] cannot install criu, podman, conmon and qemu\n1..1\n'
 	exit 1
 }
 

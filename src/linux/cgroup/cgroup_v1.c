@@ -167,7 +167,7 @@ static int v1_blkio(const char *dir, const struct roci_resources *res, bool upda
 	const char *wfile = roci_cg_has_file(dir, "blkio.weight") ? "blkio.weight"
 			    : roci_cg_has_file(dir, "blkio.bfq.weight") ? "blkio.bfq.weight" : NULL;
 	bool bfq = wfile && strstr(wfile, "bfq");
-	if ((res->blkio.weight.set || res->blkio.n_weight_devices) && !wfile)
+	if (((res->blkio.weight.set && res->blkio.weight.v) || res->blkio.n_weight_devices) && !wfile)
 		return roci_failx(err, ENOTSUP, "linux.resources.blockIO: weights need the CFQ or BFQ I/O scheduler (no blkio.weight or blkio.bfq.weight here)");
 	if (res->blkio.weight.set && res->blkio.weight.v &&
 	    (r = write_u64(dir, wfile, res->blkio.weight.v, err)) < 0)

@@ -145,7 +145,7 @@ static int v2_io(const char *dir, const struct roci_resources *res, bool update,
 	/* BFQ takes the v1 range (1-1000) as it is; io.weight is 1-10000 */
 	bool bfq = roci_cg_has_file(dir, "io.bfq.weight");
 	const char *wfile = bfq ? "io.bfq.weight" : "io.weight";
-	if ((res->blkio.weight.set || res->blkio.n_weight_devices) && !bfq && !roci_cg_has_file(dir, "io.weight"))
+	if (((res->blkio.weight.set && res->blkio.weight.v) || res->blkio.n_weight_devices) && !bfq && !roci_cg_has_file(dir, "io.weight"))
 		return roci_failx(err, ENOTSUP, "linux.resources.blockIO: weights need an I/O scheduler with io.weight or io.bfq.weight");
 	if (res->blkio.leaf_weight.set && res->blkio.leaf_weight.v)
 		roci_warn(log, "linux.resources.blockIO.leafWeight: not available on cgroup v2; ignored");
