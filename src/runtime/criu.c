@@ -461,6 +461,10 @@ int roci_criu_dump(const struct roci_criu_opts *o, const struct roci_config *cfg
 	}
 	common_flags(&a, o);
 	if (!o->pre_dump) {
+		/* --empty-ns network: the caller sets the network up again, so
+		 * its devices, addresses and routes are not saved */
+		if (o->empty_net)
+			add(&a, "--empty-ns=net");
 		add_mounts(&a, cfg, NULL);
 		add_cgroup_dumps(&a, cfg, pid);
 		const char *net = joined_net(cfg);

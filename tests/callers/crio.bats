@@ -129,7 +129,7 @@ create_traced() {
 	args sh -c 'echo ran >/tmp/out'
 	create_traced --no-pivot
 	grep -Eq 'chroot\("\."\) += 0' "$BATS_TEST_TMPDIR/trace"
-	! grep -q 'pivot_root(' "$BATS_TEST_TMPDIR/trace"
+	! grep -q 'pivot_root(' "$BATS_TEST_TMPDIR/trace" || false
 	[ "$(cat "$BUNDLE/rootfs/tmp/out")" = ran ]
 }
 
@@ -137,7 +137,7 @@ create_traced() {
 	args sh -c 'echo ran >/tmp/out'
 	create_traced
 	grep -Eq 'pivot_root\("\.", "\."\) += 0' "$BATS_TEST_TMPDIR/trace"
-	! grep -q 'chroot(' "$BATS_TEST_TMPDIR/trace"
+	! grep -q 'chroot(' "$BATS_TEST_TMPDIR/trace" || false
 	[ "$(cat "$BUNDLE/rootfs/tmp/out")" = ran ]
 }
 
@@ -163,7 +163,7 @@ create_traced() {
 	pid=$(crio_pid)
 	crio kill "$ID" 15
 	poll 30 test -s "$BUNDLE/rootfs/tmp/sig"
-	! pid_gone "$pid"
+	! pid_gone "$pid" || false
 	[ "$(crio_status)" = running ]
 	crio kill "$ID" KILL
 	wait_for_gone "$pid"
@@ -247,7 +247,7 @@ process_file() {
 	[ "$status" -eq 0 ]
 	local pid
 	pid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
-	! pid_gone "$pid"
+	! pid_gone "$pid" || false
 	# the pid file names the host pid of the process in the container
 	poll 30 test -s "$BUNDLE/rootfs/tmp/exec-pid"
 	[ "$(awk '/^NSpid/ {print $3}' /proc/"$pid"/status)" = "$(cat "$BUNDLE/rootfs/tmp/exec-pid")" ]

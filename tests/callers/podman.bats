@@ -271,7 +271,7 @@ state_of() {
 	cat "/proc/$pid/cgroup"
 	# no cgroup of its own: the container stays in conmon's, in every
 	# hierarchy
-	! grep -q "libpod-$id" "/proc/$pid/cgroup"
+	! grep -q "libpod-$id" "/proc/$pid/cgroup" || false
 	local conmon
 	conmon=$(pm inspect --format '{{.State.ConmonPid}}' pnocg)
 	[ "$(cat "/proc/$pid/cgroup")" = "$(cat "/proc/$conmon/cgroup")" ]

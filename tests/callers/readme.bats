@@ -76,7 +76,7 @@ teardown() {
 	[[ "$output" == *"dynamically linked"* ]]
 	# jansson and libseccomp are linked in: libc is the only shared library
 	run ldd "$copy/build-dynamic/roci"
-	! grep -E 'libjansson|libseccomp' <<<"$output"
+	! grep -E 'libjansson|libseccomp' <<<"$output" || false
 	"$copy/build-dynamic/roci" --version | grep -q '^roci version '
 	# the musl build: static, and it says so
 	run file "$copy/build-musl/roci"
@@ -112,12 +112,12 @@ teardown() {
 	run_recipe containerd
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"hello from containerd"* ]]
-	! pgrep -f "containerd --config /tmp/roci-ctd/config.toml"
+	! pgrep -f "containerd --config /tmp/roci-ctd/config.toml" || false
 }
 
 @test "README recipe: Docker" {
 	run_recipe docker
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"hello from docker"* ]]
-	! pgrep -f "dockerd --config-file /tmp/roci-docker/daemon.json"
+	! pgrep -f "dockerd --config-file /tmp/roci-docker/daemon.json" || false
 }

@@ -89,7 +89,7 @@ sleeper() {
 	# "0" to a v1 `tasks` file moves itself without it.
 	local t=$BATS_TEST_TMPDIR/trace v1 n
 	strace -f -y -e trace=write -o "$t" "$ROCI" --root "$STATE" run -b "$BUNDLE" "$CID" </dev/null
-	! grep -E 'cgroup\.procs>, "[0-9]+"' "$t"
+	! grep -E 'cgroup\.procs>, "[0-9]+"' "$t" || false
 	n=$(grep -cE '/tasks>, "0", 1\) = 1' "$t" || true)
 	v1=$(grep -c " - cgroup " /proc/self/mountinfo || true)
 	echo "run: $n self-joins, $v1 v1 hierarchies"
@@ -98,7 +98,7 @@ sleeper() {
 	sleeper
 	roci run -d -b "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1
 	strace -f -y -e trace=write -o "$t" "$ROCI" --root "$STATE" exec "$CID" true
-	! grep -E 'cgroup\.procs>, "[0-9]+"' "$t"
+	! grep -E 'cgroup\.procs>, "[0-9]+"' "$t" || false
 	n=$(grep -cE '/tasks>, "0", 1\) = 1' "$t" || true)
 	v1=$(jq '[.cgroup.dirs[] | select(.v2 | not)] | length' "$STATE/$CID/state.json")
 	echo "exec: $n self-joins, $v1 v1 directories"
@@ -191,7 +191,7 @@ tree_gone() {
 	fi
 	roci delete -f "$CID"
 	pid_gone "$pid"
-	! pgrep -f "^sleep 99[89]$"
+	! pgrep -f "^sleep 99[89]$" || false
 	tree_gone "${dirs[@]}"
 	[ "$(state_dirs)" -eq 0 ]
 }
@@ -709,7 +709,7 @@ child_frozen() {
 	wait_status "$CID" stopped
 	local left
 	left=$(cat "$BUNDLE/rootfs/tmp/left")
-	! pid_gone "$left"
+	! pid_gone "$left" || false
 	roci kill --all "$CID" KILL
 	local i
 	for i in $(seq 50); do pid_gone "$left" && break; sleep 0.1; done
@@ -785,7 +785,7 @@ EOF
 set -e
 ROCI=$1 STATE=$2 BUNDLE=$3 CID=$4
 umount /sys/fs/cgroup/unified 2>/dev/null || true
-! grep -q " - cgroup2 " /proc/self/mountinfo
+! grep -q " - cgroup2 " /proc/self/mountinfo || false
 r() { "$ROCI" --root "$STATE" "$@"; }
 # the parent writes no pid; the init is in every hierarchy all the same
 strace -y -e trace=write -o "$STATE.trace" "$ROCI" --root "$STATE" create -b "$BUNDLE" "$CID"
@@ -800,7 +800,7 @@ done
 # exec's process joins each hierarchy itself
 strace -f -y -e trace=write -o "$STATE.trace2" "$ROCI" --root "$STATE" exec "$CID" true
 [ "$n" -eq "$(grep -c '/tasks>, "0", 1) = 1' "$STATE.trace2")" ] && echo self-joined
-! grep -qE 'cgroup\.procs>, "[0-9]+"' "$STATE.trace" "$STATE.trace2"
+! grep -qE 'cgroup\.procs>, "[0-9]+"' "$STATE.trace" "$STATE.trace2" || false
 m=$(jq -r '.cgroup.dirs[] | select(.controllers | split(",") | index("memory")) | .path' "$STATE/$CID/state.json")
 cat "$m/memory.limit_in_bytes"
 r start "$CID"

@@ -81,6 +81,6 @@ teardown() { common_teardown; }
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"detach without setting console socket"* ]]
 	[ "$(state_dirs)" -eq 0 ]
-	! ls -d /sys/fs/cgroup/*/"$CID" /sys/fs/cgroup/"$CID" 2>/dev/null
-	! grep -q "$BUNDLE" /proc/self/mountinfo
+	! ls -d /sys/fs/cgroup/*/"$CID" /sys/fs/cgroup/"$CID" 2>/dev/null || false
+	! grep -q "$BUNDLE" /proc/self/mountinfo || false
 }

@@ -100,7 +100,7 @@ teardown() { common_teardown; }
 	local ts='time="[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z"'
 	grep -Eq "^$ts level=debug msg=\"roci [^\"]*: state nope\"\$" "$log"
 	grep -Eq "^$ts level=error msg=\"container \\\\\"nope\\\\\" does not exist\"\$" "$log"
-	! grep -q '^roci: ' "$log"
+	! grep -q '^roci: ' "$log" || false
 }
 
 @test "global and command options may follow positional arguments" {

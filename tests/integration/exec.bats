@@ -318,7 +318,7 @@ process_json() {
 	# the container holds only its init: no zombie and no stray process
 	rrun roci ps -f json c1
 	[ "$(jq length <<<"$output")" -eq 1 ]
-	! grep -l '^State:.*Z' /proc/[0-9]*/status 2>/dev/null | xargs -r grep -l "^PPid:.$INIT_PID\$"
+	[ -z "$(grep -l '^State:.*Z' /proc/[0-9]*/status 2>/dev/null | xargs -r grep -l "^PPid:.$INIT_PID\$")" ]
 	# and the init still holds exactly what it held
 	[ "$(ls /proc/"$INIT_PID"/fd | wc -l)" -eq 3 ]
 }

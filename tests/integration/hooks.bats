@@ -41,7 +41,7 @@ hook() {
 	cat "$BATS_TEST_TMPDIR/out"
 	[ "$(head -1 "$BATS_TEST_TMPDIR/out")" = "first second" ]
 	grep -qx "X=yes" "$BATS_TEST_TMPDIR/out"
-	! grep -q "HOSTONLY" "$BATS_TEST_TMPDIR/out"
+	! grep -q "HOSTONLY" "$BATS_TEST_TMPDIR/out" || false
 }
 
 @test "hooks get stdin, stdout and stderr only: no fd of roci's leaks into them" {
@@ -75,9 +75,9 @@ hook() {
 	(cd / && HOSTONLY=from-roci roci run -b "$BUNDLE" c1)
 	grep -qx HOSTONLY=from-roci "$d/prestart"
 	grep -qx HOSTONLY=from-roci "$d/poststop"
-	! grep -q CONTAINER_ONLY "$d/prestart"
+	! grep -q CONTAINER_ONLY "$d/prestart" || false
 	grep -qx CONTAINER_ONLY=yes "$d/sc"
-	! grep -q HOSTONLY "$d/sc"
+	! grep -q HOSTONLY "$d/sc" || false
 	[ "$(cat "$d/cc")" = "$(cd "$BUNDLE" && pwd -P)" ]
 }
 
@@ -134,8 +134,8 @@ hook() {
 	rrun roci --debug --log "$log" run -b "$BUNDLE" hk2
 	[ "$status" -eq 0 ]
 	grep -q 'create hk2: created' "$log"
-	! grep -q 'run the runtime hooks' "$log"
-	! grep -q 'prestart and createRuntime hooks' "$log"
+	! grep -q 'run the runtime hooks' "$log" || false
+	! grep -q 'prestart and createRuntime hooks' "$log" || false
 	local hl=$BATS_TEST_TMPDIR/hooks.log
 	: >"$hl"
 	update_config '.mounts += [{"destination":"/hooklog","type":"bind","source":"'"$hl"'","options":["bind"]}]'

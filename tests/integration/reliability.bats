@@ -60,7 +60,7 @@ duration_ms() {
 	[ "$(state_dirs)" -eq 0 ]
 	[ "$(cgroup_dirs)" -eq 0 ] || { find /sys/fs/cgroup -maxdepth 6 -type d -name "$P*"; false; }
 	[ "$(sleepers)" -eq 0 ]
-	! pgrep -f "roci --root $STATE"
+	! pgrep -f "roci --root $STATE" || false
 }
 
 @test "kill -9 of delete at random points: running delete -f again finishes the job" {
@@ -153,7 +153,7 @@ duration_ms() {
 		spin_us $((RANDOM % 20000))
 		tmo 30 "$ROCI" --root "$STATE" delete -f "$P$i"
 		wait
-		! pgrep -f "^sleep 50$"
+		! pgrep -f "^sleep 50$" || false
 	done
 	[ "$(state_dirs)" -eq 0 ]
 	[ "$(cgroup_dirs)" -eq 0 ]

@@ -45,7 +45,7 @@ as_user() {
 	rrun as_user --debug run -b "$UB/b" r2
 	[ "$status" -eq 0 ]
 	[ "$(grep -c 'running without the cgroups it may not make' <<<"$output")" -eq 1 ]
-	! grep -q warning <<<"$output"
+	! grep -q warning <<<"$output" || false
 }
 
 @test "rootless: create, state, start, exec, ps, kill and delete as the user" {
@@ -158,7 +158,7 @@ as_user() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == "roci: newuidmap "[0-9]*": newuidmap: uid range [1-65537) -> [5000-70536) not allowed" ]]
 	[ -z "$(ls -A "$XDG/roci")" ]
-	! pgrep -u "$USER_UID" -f "sleep 100"
+	! pgrep -u "$USER_UID" -f "sleep 100" || false
 	# without newuidmap: a clear error, nothing left
 	rrun runuser -u "$ROOTLESS_USER" -- env XDG_RUNTIME_DIR="$XDG" PATH=/nonexistent "$ROCI" run -b "$UB/b" m3
 	[ "$status" -eq 1 ]
@@ -188,7 +188,7 @@ as_user() {
 	chmod 644 "$UB/b/config.json"
 	rrun as_user --debug run -b "$UB/b" y2
 	[ "$status" -eq 0 ]
-	! grep -q 'binding /sys' <<<"$output"
+	! grep -q 'binding /sys' <<<"$output" || false
 	grep -qx 'net: lo' <<<"$output"
 	[[ "$(grep '^sysfs ' <<<"$output")" == "sysfs ro,nosuid,nodev,noexec,"* ]]
 	[ -z "$(ls -A "$XDG/roci")" ]

@@ -79,7 +79,7 @@ counts() { echo "procs=$(procs) zombies=$(zombies) mounts=$(mounts) cgroups=$(cg
 	echo "# before: $before" >&3
 	wait_until 30 eval '[ "$(counts)" = "$before" ]' || { echo "after:  $(counts)"; echo "before: $before"; false; }
 	echo "# after:  $(counts)" >&3
-	! pgrep -f "sleep $MARK"
+	! pgrep -f "sleep $MARK" || false
 	kill $ev
 	wait $ev || true
 	roci delete -f "${P}ev"

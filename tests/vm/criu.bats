@@ -67,6 +67,37 @@ pids_cgroup() {
 	[ "$(state_dirs)" -eq 0 ]
 }
 
+@test "checkpoint and restore --empty-ns network: the network is not saved, and comes back new and empty" {
+	# CAP_NET_ADMIN, to bring lo up: a restored namespace keeps it up, a
+	# new one has it down
+	update_config '.process.capabilities.bounding += ["CAP_NET_ADMIN"] |
+		.process.capabilities.effective += ["CAP_NET_ADMIN"] |
+		.process.capabilities.permitted += ["CAP_NET_ADMIN"]'
+	set_args sh -c 'ip link set lo up; i=0; while true; do echo $i >/tmp/count.n; mv /tmp/count.n /tmp/count; i=$((i+1)); sleep 0.1; done'
+	# lo_up PID: whether lo is up in PID's network namespace
+	lo_up() { nsenter -t "$1" -n ip -o link show lo | grep -q '[<,]UP[,>]'; }
+	# without the flag: the devices are in the images, lo comes back up
+	roci run -d -b "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1
+	counting_past 2
+	lo_up "$(roci state "$CID" | jq .pid)"
+	roci checkpoint --image-path "$IMG" "$CID"
+	ls "$IMG" | grep -q '^netdev-'
+	roci restore -d -b "$BUNDLE" --image-path "$IMG" "$CID" </dev/null >/dev/null 2>&1
+	lo_up "$(roci state "$CID" | jq .pid)"
+	# with it: no device saved, and a new namespace with lo down
+	rm -rf "$IMG"
+	roci checkpoint --empty-ns network --image-path "$IMG" "$CID"
+	! ls "$IMG" | grep -q '^netdev-' || false
+	local at
+	at=$(count)
+	roci restore -d --empty-ns network -b "$BUNDLE" --image-path "$IMG" "$CID" </dev/null >/dev/null 2>&1
+	[ "$(roci state "$CID" | jq -r .status)" = running ]
+	counting_past "$at"
+	! lo_up "$(roci state "$CID" | jq .pid)" || false
+	roci delete -f "$CID"
+	[ "$(state_dirs)" -eq 0 ]
+}
+
 @test "checkpoint --leave-running, and --pre-dump followed by --parent-path" {
 	roci run -d -b "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1
 	counting_past 2

@@ -77,7 +77,7 @@ with_config() {
 	as_user resume us1
 	as_user exec us1 true
 	as_user delete -f us1
-	! user_systemctl is-active roci-us1.scope
+	! user_systemctl is-active roci-us1.scope || false
 	[ ! -e "$d" ]
 	[ -z "$(ls -A "$XDG/roci")" ]
 }
@@ -87,7 +87,7 @@ with_config() {
 	rrun as_user run -b "$UB/b" us2
 	[ "$status" -eq 3 ]
 	[ "$output" = hi ]
-	! user_systemctl is-active roci-us2.scope
+	! user_systemctl is-active roci-us2.scope || false
 	# a runtime directory without the user's bus
 	local x
 	x=$(rootless_xdg)
@@ -143,7 +143,7 @@ upm() {
 	[ "$output" = $'67108864\n20' ]
 	rrun upm rm -f -t 0 rs1
 	[ "$status" -eq 0 ]
-	! user_systemctl is-active "libpod-$id.scope"
+	! user_systemctl is-active "libpod-$id.scope" || false
 	[ ! -e "$d" ]
 	rrun upm run --rm --network none localhost/roci-busybox sh -c 'echo hi; exit 4'
 	[ "$status" -eq 4 ]
